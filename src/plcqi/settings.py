@@ -1,0 +1,81 @@
+"""Every setting in one table: name, environment variable, default, help.
+
+The table feeds the CLI help, ``docs/settings.md`` and a test that every setting is
+documented. Secrets have no default here: they come from the environment only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str | None
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "PLCQI_DATA_DIR", "data", "Folder holding landing/, raw/, quarantine/, "
+            "ingest_log/, state/, warehouse/ and reports/."),
+    Setting("pii_secret", "PLCQI_PII_SECRET", None, "Key of the HMAC-SHA256 that replaces "
+            "participant ids and emails on ingestion. Unset: a fixed, public demo key is used "
+            "and announced on every run; never run real data that way.", secret=True),
+    Setting("tracker_dsn", "PLCQI_TRACKER_DSN", None, "libpq connection string of the TA "
+            "tracker's Postgres (or a replica) for the ta_requests_db source.", secret=True),
+    Setting("tracker_table", "PLCQI_TRACKER_TABLE", "tracker.ta_requests", "Table or view "
+            "holding the tracker's TA request change rows."),
+    Setting("min_attended_minutes", "PLCQI_MIN_ATTENDED_MINUTES", "15", "A participant "
+            "attended a session with at least min(this, duration/2) merged minutes."),
+    Setting("followup_window_days", "PLCQI_FOLLOWUP_WINDOW_DAYS", "182", "Length of the "
+            "follow-up TA window after a cohort ends."),
+    Setting("min_cell_size", "PLCQI_MIN_CELL_SIZE", "3", "Rates with a smaller denominator "
+            "are stored but shown as suppressed in reports."),
+)
+
+# Public on purpose: lets the demo run with no setup. Announced whenever it is used.
+DEMO_KEY = "plcqi-demo-key-not-for-real-data"
+
+
+def setting(name: str) -> Setting:
+    return next(s for s in SETTINGS if s.name == name)
+
+
+def get(name: str) -> str | None:
+    """The value of a setting: the environment, else its default.
+
+    >>> get("tracker_table")
+    'tracker.ta_requests'
+    """
+    s = setting(name)
+    value = os.environ.get(s.env)
+    return value if value not in (None, "") else s.default
+
+
+def data_dir(value: str | Path | None = None) -> Path:
+    return Path(value if value is not None else get("data_dir")).resolve()
+
+
+_announced = False
+
+
+def pii_key() -> bytes:
+    """The pseudonymization key; the demo key (announced once on stderr) when none is set."""
+    global _announced
+    value = get("pii_secret")
+    if value:
+        return value.encode("utf-8")
+    if not _announced:
+        print(
+            "plcqi: PLCQI_PII_SECRET is not set; pseudonymizing with the public demo key. "
+            "Set it before ingesting real data.",
+            file=sys.stderr,
+        )
+        _announced = True
+    return DEMO_KEY.encode("utf-8")

@@ -68,7 +68,6 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 @click.option("--status", is_flag=True, help="Show the ingest log instead of ingesting.")
 def ingest(data_dir, sources, tracker_dsn, status) -> None:
     """Check landing files against the input contract into the raw zone (once per file)."""
-    from plcqi import ingest as ingestion
     from plcqi.rawzone import Zone, read_log
 
     if status:
@@ -92,6 +91,14 @@ def ingest(data_dir, sources, tracker_dsn, status) -> None:
         ]
         click.echo(_table(rows, list(rows[0])))
         return
+    if not _ingest(data_dir, sources, tracker_dsn).ok:
+        sys.exit(1)
+
+
+def _ingest(data_dir, sources, tracker_dsn):
+    """Ingest and print per-file accounting and what has landed; return the report."""
+    from plcqi import ingest as ingestion
+
     try:
         report = ingestion.ingest(data_dir, list(sources) or None, tracker_dsn)
     except ValueError as e:
@@ -111,10 +118,62 @@ def ingest(data_dir, sources, tracker_dsn, status) -> None:
         f"\n{t['files']} file(s) ingested, {report.skipped} already loaded; rows read "
         f"{t['rows_read']} = loaded {t['rows_loaded']} + quarantined {t['rows_quarantined']}"
     )
-    click.echo("\n" + _table(ingestion.landed_summary(data_dir),
-                             ["dataset", "files", "loaded", "quarantined", "rejected"]))
+    summary = ingestion.landed_summary(data_dir)
+    click.echo("\n" + _table(summary, ["dataset", "files", "loaded", "quarantined", "rejected"]))
     if not report.ok:
         click.echo(f"\n{len(report.rejected)} file(s) rejected: see above", err=True)
+    return report
+
+
+TARGET = click.option(
+    "--target",
+    type=click.Choice(["duckdb", "postgres"]),
+    default="duckdb",
+    show_default=True,
+    help="Warehouse: the embedded DuckDB file, or the shared Postgres (PLCQI_PG_* settings).",
+)
+
+
+def _transform(data_dir, target, as_of) -> None:
+    from plcqi import transform as transformation
+
+    try:
+        result = transformation.transform(settings.data_dir(data_dir), target=target, as_of=as_of)
+    except transformation.TransformError as e:
+        raise click.ClickException(str(e)) from None
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
+    click.echo(f"dbt build ({target}): {counts}")
+
+
+@main.command()
+@DATA_DIR
+@TARGET
+@AS_OF
+def transform(data_dir, target, as_of) -> None:
+    """Build the warehouse with dbt (models and every test) from the raw zone."""
+    _transform(data_dir, target, as_of)
+
+
+@main.command()
+@DATA_DIR
+@TARGET
+@AS_OF
+def run(data_dir, target, as_of) -> None:
+    """The pipeline: ingest every source, build the warehouse, summarize the marts.
+
+    A rejected file does not stop the build (the other files loaded), but the run still
+    ends with a failure status so the operator sees it."""
+    from plcqi import summary
+
+    report = _ingest(data_dir, (), None)
+    _transform(data_dir, target, as_of)
+    if target == "duckdb":
+        click.echo("\n" + _table(summary.marts_summary(data_dir), [
+            "center", "cohorts", "ongoing", "grantee_cohorts", "windows_complete",
+            "took_up_related", "uptake", "mean_lift",
+        ]))
+        click.echo(f"\nwarehouse: {summary.warehouse_path(data_dir)}")
+    if not report.ok:
         sys.exit(1)
 
 

@@ -168,10 +168,22 @@ def run(data_dir, target, as_of) -> None:
     report = _ingest(data_dir, (), None)
     _transform(data_dir, target, as_of)
     if target == "duckdb":
-        click.echo("\n" + _table(summary.marts_summary(data_dir), [
-            "center", "cohorts", "ongoing", "grantee_cohorts", "windows_complete",
-            "took_up_related", "uptake", "mean_lift",
-        ]))
+        click.echo(
+            "\n"
+            + _table(
+                summary.marts_summary(data_dir),
+                [
+                    "center",
+                    "cohorts",
+                    "ongoing",
+                    "grantee_cohorts",
+                    "windows_complete",
+                    "took_up_related",
+                    "uptake",
+                    "mean_lift",
+                ],
+            )
+        )
         click.echo(f"\nwarehouse: {summary.warehouse_path(data_dir)}")
     if not report.ok:
         sys.exit(1)

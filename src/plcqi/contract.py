@@ -26,6 +26,7 @@ ENUM_LIST = "enum_list"  # ;-separated values of Column.values
 PII_KEY = "pii_key"  # participant_id -> participant_key
 PII_EMAIL = "pii_email"  # email -> email_key (of the lower-cased, trimmed address)
 PII_DROP = "pii_drop"  # full_name: dropped
+PII_REDACT = "pii_redact"  # free text: e-mail addresses and phone numbers removed
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ _SURVEY_COLUMNS = (
     Column("response_id", ID, required=True),
     Column("cohort_id", ID, required=True, references=("reference/cohorts", "cohort_id")),
     Column("grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")),
-    Column("participant_id", ID, pii=PII_KEY, references=("reference/participants", "participant_id")),
+    Column(
+        "participant_id", ID, pii=PII_KEY, references=("reference/participants", "participant_id")
+    ),
     Column("submitted_at", DATETIME, required=True),
     Column("knowledge_gain", INT, **LIKERT),
     Column("relevance", INT, **LIKERT),
@@ -124,7 +127,7 @@ _SURVEY_COLUMNS = (
             "other",
         ),
     ),
-    Column("comments", TEXT),
+    Column("comments", TEXT, pii=PII_REDACT),
 )
 
 DATASETS: tuple[Dataset, ...] = (
@@ -247,7 +250,9 @@ DATASETS: tuple[Dataset, ...] = (
         "reference/participants.csv",
         (
             Column("participant_id", ID, required=True, pii=PII_KEY),
-            Column("grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")),
+            Column(
+                "grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")
+            ),
             Column("full_name", TEXT, pii=PII_DROP),
             Column("email", TEXT, pii=PII_EMAIL),
             Column("organization", TEXT),
@@ -280,7 +285,9 @@ DATASETS: tuple[Dataset, ...] = (
         "reference/enrollments.csv",
         (
             Column("cohort_id", ID, required=True, references=("reference/cohorts", "cohort_id")),
-            Column("grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")),
+            Column(
+                "grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")
+            ),
             Column("invited_on", DATE),
             Column("registered_on", DATE),
             Column("intake_completed", BOOL),
@@ -311,7 +318,9 @@ DATASETS: tuple[Dataset, ...] = (
         "ta_requests/*.csv",
         (
             Column("request_id", ID, required=True),
-            Column("grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")),
+            Column(
+                "grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")
+            ),
             Column("submitted_at", DATETIME, required=True),
             Column("topic", TEXT, required=True),
             Column(
@@ -351,7 +360,9 @@ DATASETS: tuple[Dataset, ...] = (
         "attendance",
         "attendance/*.csv",
         (
-            Column("session_id", ID, required=True, references=("reference/sessions", "session_id")),
+            Column(
+                "session_id", ID, required=True, references=("reference/sessions", "session_id")
+            ),
             Column(
                 "participant_id",
                 ID,
@@ -376,7 +387,9 @@ DATASETS: tuple[Dataset, ...] = (
         "polls",
         "polls/*.csv",
         (
-            Column("session_id", ID, required=True, references=("reference/sessions", "session_id")),
+            Column(
+                "session_id", ID, required=True, references=("reference/sessions", "session_id")
+            ),
             Column("poll_id", ID, required=True),
             Column("question_id", ID, required=True),
             Column("question_text", TEXT),
@@ -388,13 +401,13 @@ DATASETS: tuple[Dataset, ...] = (
                 references=("reference/participants", "participant_id"),
             ),
             Column("response_value", TEXT),
-            Column("response_text", TEXT),
+            Column("response_text", TEXT, pii=PII_REDACT),
             Column("submitted_at", DATETIME),
         ),
         row_checks=(
             (
                 "scale = 'likert5' and response_value is not null"
-                " and coalesce(try_cast(response_value as integer) not between 1 and 5, true)",
+                " and not regexp_full_match(response_value, '[1-5]')",
                 "response_value",
                 "a likert5 response must be an integer 1-5",
             ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,11 @@ _DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _DATETIME_RE = (
     _DATE_RE + r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
 )
+# Free text loses e-mail addresses and phone numbers on the way in (INPUTS.md "Personal data").
+EMAIL_RE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+PHONE_RE = r"(\+?1[ .-]?)?\(?[0-9]{3}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}"
+# Extra columns named like personal data are keyed like e-mails rather than kept as text.
+_PII_NAME_RE = re.compile(r"e-?mail|name|phone")
 _LINEAGE_NAMES = {"_file", "_row", "_file_hash", "_loaded_at", "participant_key", "email_key"}
 
 
@@ -76,7 +82,7 @@ def read_text_csv(path: Path, rel: str, ds: contract.Dataset) -> Parsed:
     """Parse a landing file as UTF-8 CSV with every cell as text, or reject it whole."""
     data = path.read_bytes()
     if data.startswith(_BOM):
-        data = data[len(_BOM):]
+        data = data[len(_BOM) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -168,7 +174,8 @@ def _typed(c: contract.Column, s: str) -> str:
         return f"case lower({s}) {whens} end"
     if c.type == contract.ENUM_LIST:
         allowed = ", ".join(lit(v) for v in c.values)
-        items = f"list_transform(list_filter(string_split({s}, ';'), lambda x: trim(x) <> ''), lambda x: lower(trim(x)))"
+        parts = f"list_filter(string_split({s}, ';'), lambda x: trim(x) <> '')"
+        items = f"list_transform({parts}, lambda x: lower(trim(x)))"
         return (
             f"case when len(list_filter({items}, lambda x: x not in ({allowed}))) = 0 "
             f"then array_to_string({items}, ';') end"
@@ -199,7 +206,29 @@ def _value(c: contract.Column, s: str) -> str:
         return f"plcqi_hmac({s})"
     if c.pii == contract.PII_EMAIL:
         return f"plcqi_hmac(lower({s}))"
+    if c.pii == contract.PII_REDACT:
+        return redact_sql(s)
     return s
+
+
+def redact_sql(s: str) -> str:
+    """SQL replacing e-mail addresses and phone numbers in the text ``s``."""
+    emails = f"regexp_replace({s}, {lit(EMAIL_RE)}, '[email removed]', 'g')"
+    return f"regexp_replace({emails}, {lit(PHONE_RE)}, '[phone removed]', 'g')"
+
+
+def _drift_value(name: str) -> str:
+    """An extra column's value as stored: keyed when its name says personal data, else
+    redacted free text."""
+    col = q(_drift_name(name))
+    if _PII_NAME_RE.search(name):
+        return f"plcqi_hmac(lower({col}))"
+    return redact_sql(col)
+
+
+def _drift_output(name: str) -> str:
+    suffix = "_key" if _PII_NAME_RE.search(name) else ""
+    return q(_drift_name(name) + suffix)
 
 
 def _ref_table(dataset: str, column: str) -> str:
@@ -230,7 +259,10 @@ def _rules(ds: contract.Dataset, present: set[str]) -> list[tuple[str, str, str]
         if c.minimum is not None or c.maximum is not None:
             outside = " or ".join(
                 cond
-                for cond, bound in ((f"{t} < {c.minimum}", c.minimum), (f"{t} > {c.maximum}", c.maximum))
+                for cond, bound in (
+                    (f"{t} < {c.minimum}", c.minimum),
+                    (f"{t} > {c.maximum}", c.maximum),
+                )
                 if bound is not None
             )
             if c.maximum is None:
@@ -252,7 +284,10 @@ def _rules(ds: contract.Dataset, present: set[str]) -> list[tuple[str, str, str]
             if c.pii == contract.PII_EMAIL and has_participant:
                 when = f"participant_id__s is null and {when}"  # the id, when given, decides
             if c.pii == contract.PII_EMAIL:
-                reason = f"case when {when} then {lit(f'unknown {c.name}: no participant in {ref_ds} has this email')} end"
+                text = f"unknown {c.name}: no participant in {ref_ds} has this email"
+                reason = f"case when {when} then {lit(text)} end"
+            elif c.pii:  # personal data: the reason must not repeat it (value holds its key)
+                reason = f"case when {when} then {lit(f'unknown {c.name}: not in {ref_ds}')} end"
             else:
                 reason = (
                     f"case when {when} then {lit(f'unknown {c.name} ')} || '''' || {t} || ''' ' "
@@ -261,11 +296,13 @@ def _rules(ds: contract.Dataset, present: set[str]) -> list[tuple[str, str, str]
             rules.append((c.name, reason, v))
     for condition, column, text in ds.row_checks:
         c = ds.column(column)
-        rules.append((
-            column,
-            f"case when coalesce(({condition}), false) then {lit(text)} end",
-            _value(c, q(column + "__s")),
-        ))
+        rules.append(
+            (
+                column,
+                f"case when coalesce(({condition}), false) then {lit(text)} end",
+                _value(c, q(column + "__s")),
+            )
+        )
     return rules
 
 
@@ -327,16 +364,19 @@ def extract_file(
         f"{{'column': {lit(col)}, 'reason': {reason}, 'value': ({value})::varchar}}"
         for col, reason, value in rules
     )
-    row_json = "json_object(" + ", ".join(
-        f"{lit(c.name)}, {_value(c, q(c.name + '__s'))}" for c in ds.columns
-    ) + "".join(f", {lit(n)}, {q(_drift_name(n))}" for n in drift) + ")"
+    row_json = (
+        "json_object("
+        + ", ".join(f"{lit(c.name)}, {_value(c, q(c.name + '__s'))}" for c in ds.columns)
+        + "".join(f", {lit(n)}, {_drift_value(n)}" for n in drift)
+        + ")"
+    )
     dup_join, dup_rule = _duplicate_sql(ds)
 
     con.execute(
         f"""
         create or replace temp table checked as
-        with trimmed as (select _row, {', '.join(trimmed + drift_cols)} from src),
-        typed as (select *, {', '.join(typed)} from trimmed),
+        with trimmed as (select _row, {", ".join(trimmed + drift_cols)} from src),
+        typed as (select *, {", ".join(typed)} from trimmed),
         {dup_join}
         select *,
             list_filter([{errors}{dup_rule}], lambda e: e.reason is not null) as _errors,
@@ -356,7 +396,7 @@ def extract_file(
         name = raw_name(c)
         if name is not None:
             out_cols.append(f"{_value(c, q(c.name))} as {q(name)}")
-    out_cols += [q(_drift_name(n)) for n in drift]
+    out_cols += [f"{_drift_value(n)} as {_drift_output(n)}" for n in drift]
 
     raw_file = zone.raw(ds.name) / f"{stem}.parquet"
     with atomic_path(raw_file) as tmp:
@@ -369,7 +409,9 @@ def extract_file(
     if parsed.ragged:
         con.register(
             "ragged",
-            pa.table({"_row": [r for r, _ in parsed.ragged], "reason": [m for _, m in parsed.ragged]}),
+            pa.table(
+                {"_row": [r for r, _ in parsed.ragged], "reason": [m for _, m in parsed.ragged]}
+            ),
         )
         ragged_sql = (
             f" union all select {lit(rel)}, _row, null, reason, null, null, {lit(digest)}, "
@@ -388,7 +430,7 @@ def extract_file(
                 f"""copy (
                     select {lit(rel)} as _file, _row, e.column as column, e.reason as reason,
                         e.value as value, _row_json as row_json, {lit(digest)} as _file_hash,
-                        {lit(loaded_at.strftime('%Y-%m-%d %H:%M:%S.%f'))}::timestamp as _loaded_at
+                        {lit(loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f"))}::timestamp as _loaded_at
                     from (select _row, _row_json, unnest(_errors) as e from checked
                           where len(_errors) > 0)
                     {ragged_sql}
@@ -418,7 +460,8 @@ def _duplicate_sql(ds: contract.Dataset) -> tuple[str, str]:
     if not ds.key:
         return "with_dups as (select *, null::bigint as _dup_of from typed)", ""
     keys = ", ".join(q(k) for k in ds.key)
-    content = "md5(row(" + ", ".join(q(c.name + "__s") for c in ds.columns) + ")::varchar)"
+    # Compared as typed values: "Initial" and "initial", or one instant written two ways, agree.
+    content = "md5(row(" + ", ".join(q(c.name) for c in ds.columns) + ")::varchar)"
     not_null = " and ".join(f"{q(k)} is not null" for k in ds.key)
     cte = f"""
         keyed as (
@@ -435,9 +478,10 @@ def _duplicate_sql(ds: contract.Dataset) -> tuple[str, str]:
         )"""
     first = ds.key[0]
     key_text = " + ".join(ds.key)
+    value = _value(ds.column(first), q(first + "__s"))
     rule = (
         f", {{'column': {lit(first)}, 'reason': case when _dup_of is not null then "
         f"{lit(f'duplicate {key_text} with content different from row ')} || _dup_of::varchar "
-        f"|| ' (the first row wins)' end, 'value': ({_value(ds.column(first), q(first + '__s'))})::varchar}}"
+        f"|| ' (the first row wins)' end, 'value': ({value})::varchar}}"
     )
     return cte, rule

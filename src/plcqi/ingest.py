@@ -59,7 +59,7 @@ def ingest_file(
     """Ingest one file unless this exact content was loaded before; log what happened."""
     rel = rel or path.relative_to(zone.landing).as_posix()
     digest = file_hash(path)
-    if already_loaded(zone, ds.name, digest):
+    if already_loaded(zone, ds.name, digest) and not _reverted_snapshot(zone, ds, digest):
         return None
     loaded_at = datetime.now(UTC)
     record = LogRecord(
@@ -94,6 +94,15 @@ def ingest_file(
         record.message = "; ".join(notes)
     record.save(zone)
     return record
+
+
+def _reverted_snapshot(zone: Zone, ds: contract.Dataset, digest: str) -> bool:
+    """A reference file changed back to a version loaded before: the latest raw snapshot is
+    another version, so this one must be loaded again to be the current one."""
+    if ds.source != "reference":
+        return False
+    latest = zone.latest_raw(ds.name)
+    return latest is not None and not latest.stem.endswith("__" + digest[:16])
 
 
 def ingest(

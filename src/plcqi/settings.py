@@ -22,29 +22,69 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "PLCQI_DATA_DIR", "data", "Folder holding landing/, raw/, quarantine/, "
-            "ingest_log/, state/, warehouse/ and reports/."),
-    Setting("pii_secret", "PLCQI_PII_SECRET", None, "Key of the HMAC-SHA256 that replaces "
-            "participant ids and emails on ingestion. Unset: a fixed, public demo key is used "
-            "and announced on every run; never run real data that way.", secret=True),
-    Setting("tracker_dsn", "PLCQI_TRACKER_DSN", None, "libpq connection string of the TA "
-            "tracker's Postgres (or a replica) for the ta_requests_db source.", secret=True),
-    Setting("tracker_table", "PLCQI_TRACKER_TABLE", "tracker.ta_requests", "Table or view "
-            "holding the tracker's TA request change rows."),
-    Setting("pg_host", "PLCQI_PG_HOST", "127.0.0.1", "Host of the shared Postgres warehouse "
-            "(dbt's postgres target)."),
+    Setting(
+        "data_dir",
+        "PLCQI_DATA_DIR",
+        "data",
+        "Folder holding landing/, raw/, quarantine/, ingest_log/, state/, warehouse/ and reports/.",
+    ),
+    Setting(
+        "pii_secret",
+        "PLCQI_PII_SECRET",
+        None,
+        "Key of the HMAC-SHA256 that replaces "
+        "participant ids and emails on ingestion. Unset: a fixed, public demo key is used "
+        "and announced on every run; never run real data that way.",
+        secret=True,
+    ),
+    Setting(
+        "tracker_dsn",
+        "PLCQI_TRACKER_DSN",
+        None,
+        "libpq connection string of the TA "
+        "tracker's Postgres (or a replica) for the ta_requests_db source.",
+        secret=True,
+    ),
+    Setting(
+        "tracker_table",
+        "PLCQI_TRACKER_TABLE",
+        "tracker.ta_requests",
+        "Table or view holding the tracker's TA request change rows.",
+    ),
+    Setting(
+        "pg_host",
+        "PLCQI_PG_HOST",
+        "127.0.0.1",
+        "Host of the shared Postgres warehouse (dbt's postgres target).",
+    ),
     Setting("pg_port", "PLCQI_PG_PORT", "5432", "Port of the shared Postgres warehouse."),
     Setting("pg_user", "PLCQI_PG_USER", "postgres", "User of the shared Postgres warehouse."),
-    Setting("pg_password", "PLCQI_PG_PASSWORD", None, "Password of the shared Postgres "
-            "warehouse (empty for trust authentication).", secret=True),
-    Setting("pg_dbname", "PLCQI_PG_DBNAME", "plcqi", "Database of the shared Postgres "
-            "warehouse."),
-    Setting("min_attended_minutes", "PLCQI_MIN_ATTENDED_MINUTES", "15", "A participant "
-            "attended a session with at least min(this, duration/2) merged minutes."),
-    Setting("followup_window_days", "PLCQI_FOLLOWUP_WINDOW_DAYS", "182", "Length of the "
-            "follow-up TA window after a cohort ends."),
-    Setting("min_cell_size", "PLCQI_MIN_CELL_SIZE", "3", "Rates with a smaller denominator "
-            "are stored but shown as suppressed in reports."),
+    Setting(
+        "pg_password",
+        "PLCQI_PG_PASSWORD",
+        None,
+        "Password of the shared Postgres warehouse (empty for trust authentication).",
+        secret=True,
+    ),
+    Setting("pg_dbname", "PLCQI_PG_DBNAME", "plcqi", "Database of the shared Postgres warehouse."),
+    Setting(
+        "min_attended_minutes",
+        "PLCQI_MIN_ATTENDED_MINUTES",
+        "15",
+        "A participant attended a session with at least min(this, duration/2) merged minutes.",
+    ),
+    Setting(
+        "followup_window_days",
+        "PLCQI_FOLLOWUP_WINDOW_DAYS",
+        "182",
+        "Length of the follow-up TA window after a cohort ends.",
+    ),
+    Setting(
+        "min_cell_size",
+        "PLCQI_MIN_CELL_SIZE",
+        "3",
+        "Rates with a smaller denominator are stored but shown as suppressed in reports.",
+    ),
 )
 
 # Public on purpose: lets the demo run with no setup. Announced whenever it is used.

@@ -52,14 +52,16 @@ def marts_summary(data_dir: Path | str | None = None) -> list[dict]:
     out = []
     for center, cohorts, ongoing, gc, complete, took_up, lift in rows:
         rate = f"{took_up / complete:.0%}" if complete else "-"
-        out.append({
-            "center": center,
-            "cohorts": cohorts,
-            "ongoing": ongoing,
-            "grantee_cohorts": gc,
-            "windows_complete": complete,
-            "took_up_related": took_up,
-            "uptake": rate,
-            "mean_lift": "-" if lift is None else f"{lift:+.0%}",
-        })
+        out.append(
+            {
+                "center": center,
+                "cohorts": cohorts,
+                "ongoing": ongoing,
+                "grantee_cohorts": gc,
+                "windows_complete": complete,
+                "took_up_related": took_up,
+                "uptake": rate,
+                "mean_lift": "-" if lift is None else f"{lift:+.0%}",
+            }
+        )
     return out

@@ -56,9 +56,8 @@ def pull(zone: Zone, dsn: str, table: str) -> list[Path]:
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("set transaction isolation level repeatable read")
         cur.execute("set timezone = 'UTC'")
-        cur.execute(
-            sql.SQL("select max(updated_at)::text from ({}) pulled").format(select)
-        )
+        cur.execute("set datestyle = 'ISO, YMD'")  # the contract's ISO text, whatever the server's
+        cur.execute(sql.SQL("select max(updated_at)::text from ({}) pulled").format(select))
         newest = cur.fetchone()[0]
         if newest is not None:
             copy_sql = sql.SQL("copy ({}) to stdout with (format csv, header true)").format(select)

@@ -8,6 +8,7 @@ from datetime import date
 import click
 
 from plcqi import __version__, contract, settings
+from plcqi.cli_generate import generate_command
 
 DATA_DIR = click.option(
     "--data-dir",
@@ -189,13 +190,4 @@ def run(data_dir, target, as_of) -> None:
         sys.exit(1)
 
 
-def _register_optional() -> None:
-    """Commands whose modules other parts of the package provide."""
-    try:
-        from plcqi.cli_generate import generate_command
-    except ImportError:  # pragma: no cover - only while the generator is being written
-        return
-    main.add_command(generate_command)
-
-
-_register_optional()
+main.add_command(generate_command)

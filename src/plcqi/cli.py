@@ -3,56 +3,19 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 import click
 
 from plcqi import __version__, contract, settings
 from plcqi.cli_generate import generate_command
-
-DATA_DIR = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help=f"Data folder [env {settings.setting('data_dir').env}; default ./data].",
-)
-
-
-def _as_of(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-AS_OF = click.option(
-    "--as-of", callback=_as_of, default=None, metavar="DATE", help="As-of date (default: today)."
-)
+from plcqi.cli_options import AS_OF, DATA_DIR, table
+from plcqi.cli_validate import validate_command
 
 
 @click.group()
 @click.version_option(__version__, prog_name="plcqi")
 def main() -> None:
     """plcqi: continuous quality improvement data for peer learning and TA."""
-
-
-def _table(rows: list[dict], columns: list[str]) -> str:
-    """A plain text table.
-
-    >>> print(_table([{"a": 1, "b": "x"}], ["a", "b"]))
-    a  b
-    -  -
-    1  x
-    """
-    widths = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in columns]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        cells = [str(r[c]).ljust(w) for c, w in zip(columns, widths, strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 @main.command()
@@ -90,7 +53,7 @@ def ingest(data_dir, sources, tracker_dsn, status) -> None:
             }
             for r in records
         ]
-        click.echo(_table(rows, list(rows[0])))
+        click.echo(table(rows, list(rows[0])))
         return
     if not _ingest(data_dir, sources, tracker_dsn).ok:
         sys.exit(1)
@@ -120,7 +83,7 @@ def _ingest(data_dir, sources, tracker_dsn):
         f"{t['rows_read']} = loaded {t['rows_loaded']} + quarantined {t['rows_quarantined']}"
     )
     summary = ingestion.landed_summary(data_dir)
-    click.echo("\n" + _table(summary, ["dataset", "files", "loaded", "quarantined", "rejected"]))
+    click.echo("\n" + table(summary, ["dataset", "files", "loaded", "quarantined", "rejected"]))
     if not report.ok:
         click.echo(f"\n{len(report.rejected)} file(s) rejected: see above", err=True)
     return report
@@ -160,34 +123,39 @@ def transform(data_dir, target, as_of) -> None:
 @TARGET
 @AS_OF
 def run(data_dir, target, as_of) -> None:
-    """The pipeline: ingest every source, build the warehouse, summarize the marts.
+    """The pipeline: ingest, raw gate, dbt build, marts gate, reports.
 
-    A rejected file does not stop the build (the other files loaded), but the run still
-    ends with a failure status so the operator sees it."""
-    from plcqi import summary
+    A rejected file or a failed gate ends the run with a failure status, after every step
+    that can still run has run; a failed gate stops publication."""
+    from plcqi import pipeline, summary
+    from plcqi.transform import TransformError
 
-    report = _ingest(data_dir, (), None)
-    _transform(data_dir, target, as_of)
+    try:
+        state = pipeline.run(data_dir, as_of=as_of, target=target, echo=click.echo)
+    except TransformError as e:
+        raise click.ClickException(str(e)) from None
     if target == "duckdb":
-        click.echo(
-            "\n"
-            + _table(
-                summary.marts_summary(data_dir),
-                [
-                    "center",
-                    "cohorts",
-                    "ongoing",
-                    "grantee_cohorts",
-                    "windows_complete",
-                    "took_up_related",
-                    "uptake",
-                    "mean_lift",
-                ],
-            )
-        )
+        columns = [
+            "center",
+            "cohorts",
+            "ongoing",
+            "grantee_cohorts",
+            "windows_complete",
+            "took_up_related",
+            "uptake",
+            "mean_lift",
+        ]
+        click.echo("\n" + table(summary.marts_summary(data_dir), columns))
         click.echo(f"\nwarehouse: {summary.warehouse_path(data_dir)}")
-    if not report.ok:
+    published = state.results.get("publish")
+    if published is not None:
+        click.echo(f"reports: {published.index}")
+    if not state.ok:
+        click.echo("\nthe run needs attention:", err=True)
+        for p in state.problems:
+            click.echo(f"  - {p}", err=True)
         sys.exit(1)
 
 
 main.add_command(generate_command)
+main.add_command(validate_command)

@@ -1,0 +1,107 @@
+"""The whole pipeline without Airflow: the steps ``plcqi run`` takes, as data.
+
+Each step calls the same function the Airflow task calls. The order is the data flow of
+DESIGN.md: ingest, the raw gate, dbt, the marts gate, publish. A gate's error-level failure
+does not stop the warehouse build (it is disposable and helps diagnosis) but it does stop
+publication; a rejected landing file stops nothing, but the run still ends failed so the
+operator sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from plcqi import settings
+
+
+@dataclass
+class RunState:
+    data_dir: Path
+    as_of: date | None
+    target: str
+    echo: Callable[[str], None]
+    results: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _ingest(state: RunState) -> None:
+    from plcqi.ingest import ingest
+
+    report = ingest(state.data_dir)
+    state.results["ingest"] = report
+    t = report.totals()
+    state.echo(
+        f"ingest: {t['files']} new file(s), {report.skipped} already loaded; rows read "
+        f"{t['rows_read']} = loaded {t['rows_loaded']} + quarantined {t['rows_quarantined']}"
+    )
+    for r in report.rejected:
+        state.problems.append(f"rejected {r.message}")
+
+
+def _gate(stage: str) -> Callable[[RunState], None]:
+    def step(state: RunState) -> None:
+        from plcqi import quality
+
+        result = quality.validate(state.data_dir, stage, state.as_of)
+        state.results[f"quality_{stage}"] = result
+        state.echo(
+            f"quality ({stage}): {result.status}, {len(result.errors)} error(s), "
+            f"{len(result.warnings)} warning(s)"
+        )
+        for f in result.errors:
+            state.problems.append(f"quality gate: {f.message}")
+
+    step.__name__ = f"validate_{stage}"
+    return step
+
+
+def _transform(state: RunState) -> None:
+    from plcqi.transform import transform
+
+    result = transform(state.data_dir, target=state.target, as_of=state.as_of)
+    state.results["transform"] = result
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
+    state.echo(f"dbt build ({state.target}): {counts}")
+
+
+def _publish(state: RunState) -> None:
+    if any(p.startswith("quality gate") for p in state.problems):
+        state.echo("publish: skipped, a quality gate failed (see above)")
+        return
+    if state.target != "duckdb":
+        state.echo("publish: reports read the DuckDB warehouse; skipped for postgres")
+        return
+    from plcqi.publish import render_all
+
+    result = render_all(state.data_dir, as_of=state.as_of)
+    state.results["publish"] = result
+
+
+STEPS: tuple[tuple[str, Callable[[RunState], None]], ...] = (
+    ("ingest", _ingest),
+    ("validate raw", _gate("raw")),
+    ("transform", _transform),
+    ("validate marts", _gate("marts")),
+    ("publish", _publish),
+)
+
+
+def run(
+    data_dir: Path | str | None = None,
+    as_of: date | None = None,
+    target: str = "duckdb",
+    echo: Callable[[str], None] = print,
+) -> RunState:
+    """Run every step in order; return what each produced and what went wrong."""
+    state = RunState(settings.data_dir(data_dir), as_of, target, echo)
+    for _name, step in STEPS:
+        step(state)
+    return state

@@ -1,0 +1,187 @@
+"""The raw stage's batches as pandas DataFrames, read with an in-memory DuckDB.
+
+- ``dataset:<name>``: a dataset's rows: the newest raw file of a reference snapshot, every raw
+  file of an event dataset;
+- ``volume``: one row per load of each dataset's latest ingestion (loads within
+  ``LATEST_RUN`` of its newest load) with the median rows of the previous loads;
+- ``freshness``: one row per source (newest loaded file) and per event dataset (newest
+  timestamp), with its age in days at the reference time.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from plcqi import contract
+from plcqi.quality.raw_suites import DATA_FRESHNESS, VOLUME_DATASETS
+from plcqi.rawzone import EMPTY_STEM, LogRecord, Zone, raw_columns, read_log
+
+LATEST_RUN = timedelta(hours=1)
+VOLUME_HISTORY = 5  # previous loads the median is taken over
+VOLUME_MIN_HISTORY = 3  # fewer previous loads: no volume judgement yet
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def _files(zone: Zone, ds: contract.Dataset) -> list[Path]:
+    files = sorted(p for p in zone.raw(ds.name).glob("*.parquet") if p.stem != EMPTY_STEM)
+    if ds.source == "reference":
+        return files[-1:]
+    return files
+
+
+def dataset_frame(zone: Zone, ds: contract.Dataset, con=None):
+    """The rows of a raw dataset (an empty frame with its columns when nothing has landed)."""
+    import pandas as pd
+
+    files = _files(zone, ds)
+    if not files:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name, _ in raw_columns(ds)})
+    own = con is None
+    con = con or _connect()
+    try:
+        listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+        return con.execute(
+            f"select * from read_parquet({listing}, union_by_name = true)"
+        ).df()
+    finally:
+        if own:
+            con.close()
+
+
+def _latest_per_file(records: list[LogRecord]) -> dict[tuple[str, str], LogRecord]:
+    latest: dict[tuple[str, str], LogRecord] = {}
+    for r in sorted(records, key=lambda r: r.loaded_at):
+        latest[(r.dataset, r.file)] = r
+    return latest
+
+
+def volume_rows(records: list[LogRecord]) -> list[dict]:
+    """Loads of each dataset's latest ingestion, against the median of the loads before.
+
+    >>> recs = [LogRecord("attendance", "attendance", f"a{i}.csv", f"h{i}", "loaded",
+    ...                   rows_read=n, rows_loaded=n, loaded_at=f"2026-01-0{i}T00:00:00+00:00")
+    ...         for i, n in enumerate([100, 120, 110, 5], start=1)]
+    >>> [(r["file"], r["previous_median"], r["volume_ratio"]) for r in volume_rows(recs)]
+    [('a4.csv', 110.0, 0.0455)]
+    """
+    rows = []
+    by_dataset: dict[str, list[LogRecord]] = {}
+    for r in sorted(records, key=lambda r: r.loaded_at):
+        if r.status == "loaded":
+            by_dataset.setdefault(r.dataset, []).append(r)
+    for loads in by_dataset.values():
+        newest = datetime.fromisoformat(loads[-1].loaded_at)
+        for i, r in enumerate(loads):
+            if datetime.fromisoformat(r.loaded_at) < newest - LATEST_RUN:
+                continue
+            previous = [p.rows_loaded for p in loads[max(0, i - VOLUME_HISTORY):i]]
+            median = float(statistics.median(previous)) if len(previous) >= VOLUME_MIN_HISTORY \
+                else None
+            rows.append(_volume_row(r, len(previous), median))
+    # A landing file whose latest version was rejected is still waiting to be fixed.
+    for r in _latest_per_file(records).values():
+        if r.status == "rejected":
+            rows.append(_volume_row(r, None, None))
+    return rows
+
+
+def _volume_row(r: LogRecord, previous: int | None, median: float | None) -> dict:
+    ratio = None
+    if median is not None and r.status == "loaded" and r.dataset in VOLUME_DATASETS:
+        ratio = round(r.rows_loaded / median, 4) if median > 0 else None
+    share = round(r.rows_quarantined / r.rows_read, 4) if r.rows_read else None
+    return {
+        "dataset": r.dataset, "source": r.source, "file": r.file, "status": r.status,
+        "loaded_at": r.loaded_at, "rows_read": r.rows_read, "rows_loaded": r.rows_loaded,
+        "rows_quarantined": r.rows_quarantined, "previous_loads": previous,
+        "previous_median": median, "volume_ratio": ratio, "quarantined_share": share,
+    }
+
+
+def volume_frame(zone: Zone):
+    import pandas as pd
+
+    columns = ["dataset", "source", "file", "status", "loaded_at", "rows_read", "rows_loaded",
+               "rows_quarantined", "previous_loads", "previous_median", "volume_ratio",
+               "quarantined_share"]
+    rows = volume_rows(read_log(zone))
+    df = pd.DataFrame(rows, columns=columns)
+    for c in ("previous_median", "volume_ratio", "quarantined_share"):
+        df[c] = df[c].astype("float64")
+    return df
+
+
+def freshness_rows(zone: Zone, reference: datetime, con=None) -> list[dict]:
+    """Age in days at ``reference`` (naive UTC) of each source's newest loaded file and each
+    event dataset's newest timestamp; ``newest_at`` is None when nothing arrived yet."""
+    from plcqi.quality.raw_suites import FRESHNESS_MAX_AGE_DAYS
+
+    newest: dict[str, datetime] = {}
+    for r in read_log(zone):
+        if r.status != "loaded":
+            continue
+        at = datetime.fromisoformat(r.loaded_at).replace(tzinfo=None)
+        if r.source in newest:
+            newest[r.source] = max(newest[r.source], at)
+        else:
+            newest[r.source] = at
+    # The tracker database pull feeds the ta_requests source.
+    if contract.DB_SOURCE in newest:
+        db = newest.pop(contract.DB_SOURCE)
+        newest["ta_requests"] = max(newest.get("ta_requests", db), db)
+    rows = [_age_row(f"file:{source}", newest.get(source), reference)
+            for source in FRESHNESS_MAX_AGE_DAYS]
+    own = con is None
+    con = con or _connect()
+    try:
+        for dataset, (column, _days) in DATA_FRESHNESS.items():
+            files = _files(zone, contract.dataset(dataset))
+            at = None
+            if files:
+                listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'"
+                                          for f in files) + "]"
+                at = con.execute(
+                    f"select max({column}) from read_parquet({listing}, union_by_name = true)"
+                ).fetchone()[0]
+            rows.append(_age_row(f"data:{dataset}", at, reference))
+    finally:
+        if own:
+            con.close()
+    return rows
+
+
+def _age_row(check: str, at: datetime | None, reference: datetime) -> dict:
+    age = round((reference - at).total_seconds() / 86400, 2) if at is not None else None
+    return {"check": check, "newest_at": at.isoformat() if at else None, "age_days": age}
+
+
+def freshness_frame(zone: Zone, reference: datetime, con=None):
+    import pandas as pd
+
+    df = pd.DataFrame(freshness_rows(zone, reference, con),
+                      columns=["check", "newest_at", "age_days"])
+    df["age_days"] = df["age_days"].astype("float64")
+    return df
+
+
+def frames(zone: Zone, reference: datetime) -> dict[str, object]:
+    """Every raw batch by its name (``dataset:<name>``, ``volume``, ``freshness``)."""
+    con = _connect()
+    try:
+        out: dict[str, object] = {
+            f"dataset:{ds.name}": dataset_frame(zone, ds, con) for ds in contract.DATASETS
+        }
+        out["volume"] = volume_frame(zone)
+        out["freshness"] = freshness_frame(zone, reference, con)
+        return out
+    finally:
+        con.close()

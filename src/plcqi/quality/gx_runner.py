@@ -1,0 +1,237 @@
+"""Running suites on DataFrames with Great Expectations 1.x (an ephemeral context: nothing is
+written by GX itself; ``plcqi.quality.store`` keeps the results).
+
+The only module that imports ``great_expectations``, lazily, with its logging, progress bars
+and usage statistics turned off.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from datetime import date, datetime
+from typing import Any
+
+from plcqi.quality.result import Finding, SuiteSummary
+
+MAX_UNEXPECTED_ROWS = 20  # unexpected rows kept per failed expectation
+_NATIVE_SEVERITY = {"error": "critical", "warning": "warning"}
+
+
+def _quiet() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    for name in ("great_expectations", "great_expectations.core", "posthog", "tzlocal"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def context():
+    """An ephemeral GX context: no files, no analytics, no progress bars."""
+    _quiet()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    _quiet()
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def gx_suite(suite: dict):
+    """A GX ``ExpectationSuite`` from our suite JSON (severity mirrored to GX's own field)."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    expectations = []
+    for e in suite["expectations"]:
+        config = ExpectationConfiguration(
+            type=e["type"], kwargs=dict(e["kwargs"]), meta=dict(e.get("meta") or {}),
+            description=e.get("description"),
+        )
+        exp = config.to_domain_obj()
+        exp.severity = _NATIVE_SEVERITY[e["meta"]["severity"]]
+        expectations.append(exp)
+    return gx.ExpectationSuite(name=suite["name"], expectations=expectations,
+                               meta={k: v for k, v in suite["meta"].items()})
+
+
+def run_suites(
+    suites: list[dict], frames: dict[str, Any], parameters: dict[str, Any]
+) -> tuple[list[Finding], list[SuiteSummary]]:
+    """Validate each suite on the frame of its ``meta.batch``; a missing frame (None) fails
+    every expectation of the suite at its severity."""
+    ctx = context()
+    import great_expectations as gx
+
+    source = ctx.data_sources.add_pandas("plcqi")
+    findings: list[Finding] = []
+    summaries: list[SuiteSummary] = []
+    for suite in suites:
+        t0 = time.perf_counter()
+        batch = suite["meta"]["batch"]
+        df = frames.get(batch)
+        if df is None:
+            found = [_missing(suite, e, batch) for e in suite["expectations"]]
+            rows = 0
+        else:
+            asset = source.add_dataframe_asset(name=suite["name"])
+            definition = asset.add_batch_definition_whole_dataframe("whole")
+            gsuite = ctx.suites.add(gx_suite(suite))
+            vd = ctx.validation_definitions.add(
+                gx.ValidationDefinition(name=suite["name"], data=definition, suite=gsuite)
+            )
+            ids = [c for c in suite["meta"].get("row_id_columns", []) if c in df.columns]
+            result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
+            if ids:
+                result_format["unexpected_index_column_names"] = ids
+            result = vd.run(batch_parameters={"dataframe": df},
+                            expectation_parameters=parameters, result_format=result_format)
+            found = [_finding(suite, r) for r in result.results]
+            rows = len(df)
+        findings += found
+        summaries.append(SuiteSummary(
+            suite=suite["name"], batch=batch, rows=rows, expectations=len(found),
+            passed=sum(f.success for f in found),
+            errors=sum(not f.success and f.severity == "error" for f in found),
+            warnings=sum(not f.success and f.severity == "warning" for f in found),
+            seconds=round(time.perf_counter() - t0, 3),
+        ))
+    return findings, summaries
+
+
+def _column(kwargs: dict) -> str | None:
+    if "column" in kwargs:
+        return kwargs["column"]
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    if "column_list" in kwargs:
+        return ", ".join(kwargs["column_list"])
+    return None
+
+
+def _missing(suite: dict, e: dict, batch: str) -> Finding:
+    f = Finding(
+        suite=suite["name"], expectation=e["type"], column=_column(e["kwargs"]),
+        severity=e["meta"]["severity"], success=False, observed=f"batch {batch} is missing",
+        description=e.get("description") or "", kwargs=plain(e["kwargs"]),
+    )
+    f.message = (f"{f.suite}: {f.expectation} on column {f.column!r} could not run: "
+                 f"batch {batch} is missing (table not built?)")
+    return f
+
+
+def _finding(suite: dict, r) -> Finding:
+    config = r.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
+    meta = config.meta or {}
+    result = r.result or {}
+    column = _column(kwargs)
+    f = Finding(
+        suite=suite["name"], expectation=config.type, column=column,
+        severity=meta.get("severity", "error"), success=bool(r.success),
+        description=config.description or "", kwargs=plain(kwargs),
+        unexpected_count=result.get("unexpected_count"),
+        element_count=result.get("element_count"),
+    )
+    error = _exception_message(r.exception_info or {})
+    if error:
+        f.success = False
+        f.observed = f"could not evaluate: {error}"
+    elif "observed_value" in result:
+        f.observed = plain(result["observed_value"])
+        if isinstance(f.observed, dict) and "details" in result:
+            f.observed = plain(result["details"])
+    else:
+        f.observed = plain(result.get("partial_unexpected_list", [])[:5])
+    rows = result.get("unexpected_index_list") or []
+    if not isinstance(rows, list):
+        rows = []
+    ids = suite["meta"].get("row_id_columns", [])
+    f.unexpected_rows = [_ids_first(plain(x), ids) if isinstance(x, dict) else {"value": plain(x)}
+                         for x in rows[:MAX_UNEXPECTED_ROWS]]
+    if not f.unexpected_rows and not f.success and result.get("unexpected_list"):
+        f.unexpected_rows = [{"value": plain(v)}
+                             for v in result["unexpected_list"][:MAX_UNEXPECTED_ROWS]]
+    f.message = message(f)
+    return f
+
+
+def _ids_first(row: dict, ids: list[str]) -> dict:
+    """The row's identifying columns first, in the suite's order, then the checked ones."""
+    return {**{k: row[k] for k in ids if k in row}, **row}
+
+
+def _exception_message(info: dict) -> str | None:
+    """GX reports an exception flat, or per metric when a metric failed to resolve."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def message(f: Finding) -> str:
+    """``suite: expectation on column 'c' failed: observed X in n of N rows (ids) - why``."""
+    state = "passed" if f.success else "failed"
+    text = f"{f.suite}: {f.expectation}"
+    if f.column:
+        text += f" on column {f.column!r}"
+    text += f" {state}: observed {_short(f.observed)}"
+    if f.unexpected_count is not None and f.element_count is not None and not f.success:
+        text += f" in {f.unexpected_count} of {f.element_count} rows"
+    if f.unexpected_rows and not f.success:
+        shown = "; ".join(
+            ", ".join(f"{k}={_short(v)}" for k, v in row.items()) for row in f.unexpected_rows[:3]
+        )
+        more = len(f.unexpected_rows) - 3
+        text += f" ({shown}{f'; +{more} more' if more > 0 else ''})"
+    if f.description:
+        text += f" - expected: {f.description}"
+    return text
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    s = value if isinstance(value, str) else repr(value)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe copy: numpy/pandas scalars to Python, timestamps to ISO text, NaN to None."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):  # numpy's float64 too: made a plain float
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        try:
+            return value.isoformat()
+        except (TypeError, ValueError):
+            return str(value)
+    if hasattr(value, "item"):
+        try:
+            return plain(value.item())
+        except (TypeError, ValueError):
+            pass
+    if hasattr(value, "to_dict"):
+        return plain(value.to_dict())
+    return str(value)

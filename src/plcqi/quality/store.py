@@ -1,0 +1,64 @@
+"""Where results go: a history of JSON files per stage and the latest result per stage.
+
+::
+
+    DATA_DIR/quality/results/<stage>/<YYYYMMDDTHHMMSSffffffZ>.json   every run, kept
+    DATA_DIR/quality/latest.json   {"raw": {...}, "marts": {...}}: the latest run per stage
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from plcqi.quality.result import ValidationResult
+from plcqi.rawzone import stamp, write_json
+
+
+def quality_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "quality"
+
+
+def results_dir(data_dir: Path, stage: str) -> Path:
+    return quality_dir(data_dir) / "results" / stage
+
+
+def latest_path(data_dir: Path) -> Path:
+    return quality_dir(data_dir) / "latest.json"
+
+
+def save(data_dir: Path, result: ValidationResult) -> Path:
+    """Write the run into the history and make it the stage's latest result."""
+    at = datetime.fromisoformat(result.validated_at)
+    path = results_dir(data_dir, result.stage) / f"{stamp(at)}.json"
+    result.results_file = path.relative_to(data_dir).as_posix()
+    write_json(path, result.to_dict())
+    latest = read_latest_dicts(data_dir)
+    latest[result.stage] = result.to_dict()
+    write_json(latest_path(data_dir), latest)
+    return path
+
+
+def read_latest_dicts(data_dir: Path) -> dict[str, dict]:
+    path = latest_path(data_dir)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def read_latest(data_dir: Path | str) -> dict[str, ValidationResult]:
+    """The latest result per stage (what the reports' data-quality section shows)."""
+    return {k: ValidationResult.from_dict(v) for k, v in read_latest_dicts(Path(data_dir)).items()}
+
+
+def history(data_dir: Path, stage: str, limit: int = 30) -> list[dict]:
+    """The stage's most recent runs, newest first: file, validated_at, status and counts."""
+    files = sorted(results_dir(data_dir, stage).glob("*.json"), reverse=True)[:limit]
+    out = []
+    for p in files:
+        d = json.loads(p.read_text())
+        out.append({
+            "file": p.relative_to(data_dir).as_posix(), "validated_at": d["validated_at"],
+            "as_of": d.get("as_of"), "status": d["status"], "errors": d["errors"],
+            "warnings": d["warnings"], "seconds": d.get("seconds"),
+        })
+    return out

@@ -9,6 +9,7 @@ import click
 from plcqi import __version__, contract, settings
 from plcqi.cli_generate import generate_command
 from plcqi.cli_options import AS_OF, DATA_DIR, table
+from plcqi.cli_report import report_command
 from plcqi.cli_validate import validate_command
 
 
@@ -159,3 +160,4 @@ def run(data_dir, target, as_of) -> None:
 
 main.add_command(generate_command)
 main.add_command(validate_command)
+main.add_command(report_command)

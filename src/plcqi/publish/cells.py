@@ -1,0 +1,157 @@
+"""Display cells: a figure as the report shows it, with small-number suppression.
+
+A cell is a plain dict so that contexts are JSON (golden files) and templates only print:
+``text`` (what is shown), ``state`` (``value``, ``zero``, ``missing``, ``suppressed`` or
+``complementary``; the stylesheet draws the last two hatched, so a hidden cell never looks
+like a true zero), an optional ``title`` (hover help) and, for figures that are shown, ``raw``
+(the number, for charts) and ``n`` (the denominator).
+
+METRICS.md "Small numbers": a rate whose denominator is below ``min_cell_size`` is shown as
+"n<3"; counts of grantees are never suppressed, counts of people are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+MISSING = {"text": "—", "state": "missing", "title": "not available yet"}
+
+
+def pct(value: float) -> str:
+    """A rate as a whole percentage.
+
+    >>> pct(0.456), pct(0.0), pct(1)
+    ('46%', '0%', '100%')
+    """
+    return f"{value * 100:.0f}%"
+
+
+def points(value: float) -> str:
+    """A difference of rates in signed percentage points.
+
+    >>> points(0.052), points(-0.1), points(0.0)
+    ('+5 pts', '-10 pts', '0 pts')
+    """
+    p = round(value * 100)
+    return "0 pts" if p == 0 else f"{p:+d} pts"
+
+
+def suppressed(min_cell_size: int) -> dict:
+    return {
+        "text": f"n<{min_cell_size}",
+        "state": "suppressed",
+        "title": f"fewer than {min_cell_size} in the denominator: not shown (small numbers)",
+    }
+
+
+def rate_cell(numerator, denominator, min_cell_size: int, value: float | None = None) -> dict:
+    """A rate, suppressed when its denominator is below ``min_cell_size``.
+
+    >>> rate_cell(1, 2, 3)["text"], rate_cell(0, 4, 3)["text"], rate_cell(3, 4, 3)["text"]
+    ('n<3', '0%', '75%')
+    >>> rate_cell(None, 0, 3)["state"], rate_cell(0, 4, 3)["state"]
+    ('missing', 'zero')
+    """
+    if denominator is None or denominator == 0:
+        return dict(MISSING)
+    if denominator < min_cell_size:
+        return suppressed(min_cell_size)
+    if value is None:
+        if numerator is None:
+            return dict(MISSING)
+        value = numerator / denominator
+    value = float(value)
+    cell = {"text": pct(value), "state": "zero" if value == 0 else "value", "raw": value,
+            "n": int(denominator)}
+    if numerator is not None:
+        cell["title"] = f"{int(numerator)} of {int(denominator)}"
+    return cell
+
+
+def lift_cell(value, denominator, min_cell_size: int) -> dict:
+    """Uptake lift in points; suppressed with the uptake rate it is computed from.
+
+    >>> lift_cell(0.12, 10, 3)["text"], lift_cell(0.5, 2, 3)["text"], lift_cell(None, 5, 3)["text"]
+    ('+12 pts', 'n<3', '—')
+    """
+    if value is None or not denominator:
+        return dict(MISSING)
+    if denominator < min_cell_size:
+        return suppressed(min_cell_size)
+    value = float(value)
+    return {"text": points(value), "state": "zero" if round(value * 100) == 0 else "value",
+            "raw": value, "n": int(denominator)}
+
+
+def count_cell(value, unit: str = "") -> dict:
+    """A count of grantees, sessions, requests or days: never suppressed.
+
+    >>> count_cell(0)["state"], count_cell(56, "days")["text"], count_cell(None)["text"]
+    ('zero', '56 days', '—')
+    """
+    if value is None:
+        return dict(MISSING)
+    number = float(value)
+    text = f"{number:.0f}" if number == int(number) else f"{number:.1f}"
+    return {"text": f"{text} {unit}".strip(), "state": "zero" if number == 0 else "value",
+            "raw": number}
+
+
+def people_cell(value, min_cell_size: int) -> dict:
+    """A count of people: 1 and 2 are shown as "<3" (a true 0 stays 0).
+
+    >>> people_cell(2, 3)["text"], people_cell(0, 3)["text"], people_cell(7, 3)["text"]
+    ('<3', '0', '7')
+    """
+    if value is None:
+        return dict(MISSING)
+    if 0 < value < min_cell_size:
+        return {"text": f"<{min_cell_size}", "state": "suppressed",
+                "title": f"fewer than {min_cell_size} people: not shown (small numbers)"}
+    return count_cell(value)
+
+
+def text_cell(text, title: str | None = None) -> dict:
+    if text is None or text == "":
+        return dict(MISSING)
+    cell = {"text": str(text), "state": "value"}
+    if title:
+        cell["title"] = title
+    return cell
+
+
+def is_hidden(cell: dict) -> bool:
+    return cell["state"] in ("suppressed", "complementary")
+
+
+def complement(cells: Iterable[dict], min_cell_size: int) -> list[dict]:
+    """Complementary suppression for cells whose total is shown elsewhere.
+
+    When exactly one cell of a group is suppressed, the hidden figure could be recovered by
+    subtracting the others from the group's total; so the shown cell with the smallest
+    denominator is hidden too. Returns new cells (the input is not changed).
+
+    >>> cells = [rate_cell(1, 2, 3), rate_cell(2, 5, 3), rate_cell(4, 9, 3)]
+    >>> [c["state"] for c in complement(cells, 3)]
+    ['suppressed', 'complementary', 'value']
+    >>> [c["state"] for c in complement([rate_cell(1, 2, 3), rate_cell(1, 1, 3)], 3)]
+    ['suppressed', 'suppressed']
+    """
+    out = [dict(c) for c in cells]
+    hidden = [c for c in out if is_hidden(c)]
+    shown = [c for c in out if c["state"] in ("value", "zero") and "n" in c]
+    if len(hidden) == 1 and shown:
+        victim = min(shown, key=lambda c: c["n"])
+        victim.clear()
+        victim.update({
+            "text": "suppr.",
+            "state": "complementary",
+            "title": "hidden as well, so that a suppressed figure cannot be recovered "
+            "from the total",
+        })
+    return out
+
+
+def raw(cell: dict) -> float | None:
+    """The number behind a cell, or None when it is hidden or missing (what charts plot)."""
+    return cell.get("raw") if cell["state"] in ("value", "zero") else None

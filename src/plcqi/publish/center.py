@@ -1,0 +1,400 @@
+"""The center report's context: everything the template prints, built from the marts.
+
+Only the center's own opportunities and cohorts are read (``where center_id = ?`` in every
+query): a center's report holds no other center's cohorts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from plcqi.publish import cells, charts, comments, periods, quality, rules, sections
+from plcqi.publish import metrics as m
+from plcqi.publish.tables import column, table
+from plcqi.publish.warehouse import PublishError, rows
+
+# Metrics whose center-wide total is shown in the headline: hide a second cohort when one is
+# suppressed, so the hidden figure cannot be recovered from the total.
+TOTALLED = ("attendance_rate", "followup_uptake_rate")
+
+
+def _by(items: list[dict], key: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for r in items:
+        out[r[key]].append(r)
+    return out
+
+
+def _attendance_at(att: list[dict], cutoff: date, min_cell_size: int) -> dict:
+    """Pooled attendance rate over the sessions delivered on or before ``cutoff``: attended
+    grantee-sessions / (participating grantees x delivered sessions), per cohort then summed."""
+    num = den = 0
+    for cohort_rows in _by(att, "cohort_id").values():
+        upto = [r for r in cohort_rows if r["session_on"] <= cutoff]
+        sessions = {r["session_id"] for r in upto}
+        participating = {r["grantee_id"] for r in upto if r["has_attended"]}
+        num += sum(1 for r in upto if r["has_attended"] and r["grantee_id"] in participating)
+        den += len(participating) * len(sessions)
+    return cells.rate_cell(num, den, min_cell_size)
+
+
+def _uptake_at(uptake: list[dict], baselines: dict[str, float], cutoff: date,
+               min_cell_size: int) -> tuple[dict, dict, dict]:
+    """Uptake over windows complete by ``cutoff``, its baseline (cohort baselines weighted by
+    their participating grantees) and the lift."""
+    done = [r for r in uptake if r["window_end_on"] is not None and r["window_end_on"] <= cutoff]
+    n = len(done)
+    took = sum(1 for r in done if r["took_up_related"])
+    rate = cells.rate_cell(took, n, min_cell_size)
+    if rate["state"] == "missing":
+        return rate, dict(cells.MISSING), dict(cells.MISSING)
+    if cells.is_hidden(rate):  # baseline and lift together would give the rate back
+        return rate, cells.suppressed(min_cell_size), cells.suppressed(min_cell_size)
+    weighted = [baselines[r["cohort_id"]] for r in done if r["cohort_id"] in baselines]
+    if not weighted:
+        return rate, dict(cells.MISSING), dict(cells.MISSING)
+    b = sum(weighted) / len(weighted)
+    return (rate, cells.rate_cell(None, n, min_cell_size, b),
+            cells.lift_cell(took / n - b, n, min_cell_size))
+
+
+def _change(now: dict, before: dict, min_cell_size: int, kind: str = "rate") -> dict:
+    """The change since the previous period; hidden when either side is hidden, or when the
+    denominators differ by fewer than ``min_cell_size`` (the difference would reveal the few
+    added grantees).
+
+    >>> _change(cells.rate_cell(6, 10, 3), cells.rate_cell(3, 8, 3), 3)["state"]
+    'suppressed'
+    >>> _change(cells.rate_cell(6, 10, 3), cells.rate_cell(2, 5, 3), 3)["text"]
+    '+20 pts'
+    """
+    if now["state"] == "missing" or before["state"] == "missing":
+        return dict(cells.MISSING, title="no figure for one of the periods")
+    if cells.is_hidden(now) or cells.is_hidden(before):
+        return cells.suppressed(min_cell_size)
+    if kind == "count":
+        d = now["raw"] - before["raw"]
+        return {"text": f"{d:+.0f}" if d else "0", "state": "value" if d else "zero", "raw": d}
+    if "n" in now and "n" in before and 0 < abs(now["n"] - before["n"]) < min_cell_size:
+        return cells.suppressed(min_cell_size)
+    return cells.lift_cell(now["raw"] - before["raw"], min(now.get("n", 0), before.get("n", 0))
+                           or min_cell_size, min_cell_size)
+
+
+def _headline(label: str, now: dict, before: dict | None, change: dict | None,
+              note: str = "") -> dict:
+    return {"label": label, "value": now, "previous": before or dict(
+        cells.MISSING, title="not available for the previous period"),
+            "change": change or dict(cells.MISSING, title="not tracked over time"),
+            "note": note}
+
+
+def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of: date, *,
+          min_cell_size: int = 3, include_comments: bool = False,
+          quality_context: dict | None = None) -> dict:
+    """The full context of one center's report."""
+    found = rows(con, "select * from marts.dim_centers where center_id = ?", [center_id])
+    if not found:
+        raise PublishError(f"no center {center_id!r} in the marts")
+    center = found[0]
+    q = [center_id]
+    opportunities = rows(con, "select * from marts.dim_opportunities where center_id = ? "
+                         "order by opportunity_id", q)
+    cohorts = rows(con, "select * from marts.dim_cohorts where center_id = ? "
+                   "order by opportunity_id, cohort_number, cohort_id", q)
+    phase = rows(con, "select * from marts.fct_phase_metrics where center_id = ? "
+                 "order by cohort_id, phase_number, metric", q)
+    att = rows(con, "select a.*, g.grantee_name from marts.fct_attendance a left join "
+               "marts.dim_grantees g using (grantee_id) where a.center_id = ? "
+               "order by a.cohort_id, a.delivered_number, a.grantee_id", q)
+    uptake = rows(con, "select u.*, g.grantee_name from marts.fct_followup_uptake u left join "
+                  "marts.dim_grantees g using (grantee_id) where u.center_id = ? "
+                  "order by u.cohort_id, u.grantee_id", q)
+    poll_rows = rows(con, "select * from marts.fct_poll_results where center_id = ?", q)
+    survey_rows = rows(con, "select * from marts.fct_survey_outcomes where center_id = ?", q)
+    grantees = rows(con, "select grantee_id, grantee_name, grantee_type from marts.dim_grantees "
+                    "order by grantee_id")
+    names = {g["grantee_id"]: g["grantee_name"] for g in grantees}
+
+    prev = periods.previous_as_of(as_of)
+    start, _ = periods.period(as_of)
+    prev_start, _ = periods.period(prev)
+
+    # ---- phase metric cells, with complementary suppression of the totalled metrics
+    metric_rows = _by(phase, "cohort_id")
+    value_cells: dict[str, dict[str, dict]] = {}
+    for cid, mrs in metric_rows.items():
+        value_cells[cid] = {r["metric"]: m.value_cell(r["metric"], r["value"], r["numerator"],
+                                                       r["denominator"], min_cell_size)
+                            for r in mrs}
+    cids = [c["cohort_id"] for c in cohorts if c["cohort_id"] in value_cells]
+    for metric in TOTALLED:
+        group = [value_cells[c][metric] for c in cids if metric in value_cells[c]]
+        done = iter(cells.complement(group, min_cell_size))
+        for c in cids:
+            if metric in value_cells[c]:
+                value_cells[c][metric] = next(done)
+    for c in cids:  # the lift is hidden with the uptake it is computed from
+        if "followup_lift" in value_cells[c] and cells.is_hidden(
+                value_cells[c].get("followup_uptake_rate", cells.MISSING)):
+            value_cells[c]["followup_lift"] = dict(value_cells[c]["followup_uptake_rate"])
+
+    baselines = {}
+    for r in phase:
+        if r["metric"] == "followup_lift" and r["value"] is not None:
+            rate = next((x["value"] for x in metric_rows[r["cohort_id"]]
+                         if x["metric"] == "followup_uptake_rate"), None)
+            if rate is not None:
+                baselines[r["cohort_id"]] = rate - r["value"]
+
+    # ---- headline figures
+    def reached(lo: date, hi: date) -> set[str]:
+        return {r["grantee_id"] for r in att if r["has_attended"] and lo <= r["session_on"] <= hi}
+
+    def active(lo: date, hi: date) -> int:
+        return len({r["cohort_id"] for r in att if lo <= r["session_on"] <= hi})
+
+    reach_now, reach_prev = reached(start, as_of), reached(prev_start, prev)
+    att_now = _attendance_at(att, as_of, min_cell_size)
+    att_prev = _attendance_at(att, prev, min_cell_size)
+    up_now, base_now, lift_now = _uptake_at(uptake, baselines, as_of, min_cell_size)
+    up_prev, base_prev, lift_prev = _uptake_at(uptake, baselines, prev, min_cell_size)
+    with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
+    verdicts = [r["target_met"] for r in phase if r["target_met"] is not None]
+    a_now, a_prev = cells.count_cell(active(start, as_of)), cells.count_cell(
+        active(prev_start, prev))
+    r_now, r_prev = cells.count_cell(len(reach_now)), cells.count_cell(len(reach_prev))
+    no_ta = len(grantees) - len(reach_now)
+    headline = [
+        _headline("Cohorts with sessions in the period", a_now, a_prev,
+                  _change(a_now, a_prev, min_cell_size, "count")),
+        _headline("Grantees reached in the period", r_now, r_prev,
+                  _change(r_now, r_prev, min_cell_size, "count"),
+                  f"{no_ta} of {len(grantees)} grantees had no TA session from this center "
+                  f"in the period"),
+        _headline("Attendance, all cohorts to date", att_now, att_prev,
+                  _change(att_now, att_prev, min_cell_size),
+                  "attended grantee-sessions / (participating grantees × delivered sessions)"),
+        _headline("Follow-up TA uptake, complete windows", up_now, up_prev,
+                  _change(up_now, up_prev, min_cell_size),
+                  "participating grantees with a related TA request within six months of the "
+                  "cohort's end"),
+        _headline("Baseline: non-participants' uptake", base_now, base_prev,
+                  _change(base_now, base_prev, min_cell_size)),
+        _headline("Uptake lift over the baseline", lift_now, lift_prev,
+                  _change(lift_now, lift_prev, min_cell_size)),
+        _headline("Targets met (cohort × metric)",
+                  cells.rate_cell(sum(verdicts), len(verdicts), min_cell_size), None, None,
+                  "targets from the opportunities' theories of change; the marts hold one "
+                  "as-of date, so no previous figure"),
+        _headline("Opportunities with a theory of change",
+                  {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
+                   "raw": with_toc}, None, None, "reference data: current state only"),
+    ]
+
+    # ---- reach per cohort (grantees reached out of those invited)
+    reach_rows = []
+    for c in cohorts:
+        reach_rows.append({
+            "cohort": cells.text_cell(c["cohort_id"]),
+            "invited": cells.count_cell(c["invited_grantees"]),
+            "registered": cells.count_cell(c["registered_grantees"]),
+            "participating": cells.count_cell(c["participating_grantees"]),
+            "reach": cells.rate_cell(c["participating_grantees"], c["invited_grantees"],
+                                     min_cell_size),
+        })
+    reach = table(
+        "reach", "Grantees reached out of those invited, by cohort",
+        [column("cohort", "Cohort"), column("invited", "Invited", True),
+         column("registered", "Registered", True),
+         column("participating", "Participating", True),
+         column("reach", "Participating / invited", True)], reach_rows,
+        note="Participating: at least one participant attended at least one delivered session "
+        "(registration alone is not participation).")
+
+    # ---- opportunities and cohorts
+    att_by = _by(att, "cohort_id")
+    polls_by = _by(poll_rows, "cohort_id")
+    surveys_by = _by(survey_rows, "cohort_id")
+    found_comments = (comments.survey_comments(data_dir, [c["cohort_id"] for c in cohorts],
+                                               as_of, min_cell_size)
+                      if include_comments else {})
+    cohorts_by_opp = _by(cohorts, "opportunity_id")
+    opp_blocks, facts = [], []
+    for o in opportunities:
+        has_toc = bool(o["has_theory_of_change"])
+        blocks = []
+        for c in cohorts_by_opp.get(o["opportunity_id"], []):
+            cid = c["cohort_id"]
+            mrs = metric_rows.get(cid, [])
+            poll_target = next((r["target_value"] for r in mrs if r["metric"] ==
+                                "poll_favorable_rate" and r["target_value"] is not None), None)
+            if c["first_delivered_on"] is None:
+                status = "not started"
+            elif c["is_ongoing"]:
+                status = f"ongoing since {c['first_delivered_on']}"
+            else:
+                status = f"{c['first_delivered_on']} to {c['cohort_end_on']}"
+            blocks.append({
+                "id": cid,
+                "label": c["cohort_label"] or f"Cohort {c['cohort_number']}",
+                "status": status,
+                "sessions": f"{c['delivered_sessions']} of {c['planned_sessions']} planned "
+                f"sessions delivered" if c["planned_sessions"] else
+                f"{c['delivered_sessions']} sessions delivered",
+                "scorecard": sections.scorecard(cid, mrs, value_cells.get(cid, {}), has_toc),
+                "attendance": sections.attendance(cid, att_by.get(cid, []), names,
+                                                  min_cell_size),
+                "polls": sections.polls(cid, polls_by.get(cid, []), min_cell_size,
+                                        poll_target),
+                "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size),
+                "comments": found_comments.get(cid, []),
+            })
+            facts.append(rules.CohortFacts(
+                cohort_id=cid, opportunity_id=o["opportunity_id"],
+                opportunity_title=o["opportunity_title"],
+                participation_mode=o["participation_mode"],
+                attendance_expectation=o["attendance_expectation"],
+                has_theory_of_change=has_toc, window_complete=bool(c["window_complete"]),
+                metrics={r["metric"]: rules.Metric(r["value"], r["numerator"], r["denominator"])
+                         for r in mrs},
+                min_cell_size=min_cell_size,
+            ))
+        opp_blocks.append({
+            "id": o["opportunity_id"],
+            "title": o["opportunity_title"],
+            "facts": [
+                ("Format", o["opportunity_format"]), ("Topic", o["topic"]),
+                ("Intended outcome", o["intended_outcome"]),
+                ("Participation", o["participation_mode"]),
+                ("Attendance expected", o["attendance_expectation"]),
+                ("Follow-up offered", o["followup_offered"]),
+                ("Runs", f"{o['start_on']} to {o['end_on'] or 'ongoing'}"),
+            ],
+            "has_toc": has_toc,
+            "toc_targets": o["toc_targets"],
+            "cohorts": blocks,
+        })
+
+    # ---- follow-up uptake: complete windows (with baseline and lift) and open ones apart
+    up_by = _by(uptake, "cohort_id")
+    complete_rows, bars, open_rows = [], [], []
+    for c in cohorts:
+        cid = c["cohort_id"]
+        if not up_by.get(cid):
+            continue
+        n = len(up_by[cid])
+        if c["window_complete"]:
+            vc = value_cells.get(cid, {})
+            rate = vc.get("followup_uptake_rate", cells.rate_cell(None, 0, min_cell_size))
+            base = cells.rate_cell(None, n, min_cell_size, baselines.get(cid)) \
+                if cid in baselines else dict(cells.MISSING)
+            if cells.is_hidden(rate):
+                base = dict(rate)
+            complete_rows.append({
+                "cohort": cells.text_cell(cid), "ended": cells.text_cell(str(c["cohort_end_on"])),
+                "window": cells.text_cell(str(c["window_end_on"])),
+                "grantees": cells.count_cell(n), "uptake": rate, "baseline": base,
+                "lift": vc.get("followup_lift", dict(cells.MISSING)),
+                "days": vc.get("median_days_to_followup", dict(cells.MISSING))
+                if not cells.is_hidden(rate) else dict(rate),
+            })
+            bars.append({"cohort": cid, "value": cells.raw(rate),
+                         "baseline": None if cells.is_hidden(rate) else baselines.get(cid)})
+        else:
+            open_rows.append({
+                "cohort": cells.text_cell(cid),
+                "ended": cells.text_cell(str(c["cohort_end_on"])) if c["cohort_end_on"]
+                else cells.text_cell("ongoing"),
+                "window": cells.text_cell(str(c["window_end_on"])) if c["window_end_on"]
+                else cells.text_cell("after the cohort ends"),
+                "grantees": cells.count_cell(n),
+                "status": cells.text_cell("window still open"),
+            })
+    uptake_cols = [column("cohort", "Cohort"), column("ended", "Cohort ended"),
+                   column("window", "Window closed"),
+                   column("grantees", "Participating grantees", True),
+                   column("uptake", "Took up related TA", True),
+                   column("baseline", "Baseline", True), column("lift", "Lift", True),
+                   column("days", "Median days to first request", True)]
+    total = {"cohort": cells.text_cell("All complete windows"), "ended": dict(cells.MISSING),
+             "window": dict(cells.MISSING),
+             "grantees": cells.count_cell(sum(r["grantees"]["raw"] for r in complete_rows)),
+             "uptake": up_now, "baseline": base_now, "lift": lift_now,
+             "days": dict(cells.MISSING)}
+    uptake_table = table("uptake", "Follow-up TA uptake by cohort (complete six-month windows)",
+                         uptake_cols, complete_rows, total=total if complete_rows else None,
+                         note="Baseline: the same related-request rate among grantees of the "
+                         "same types that did not take part in the cohort.")
+    uptake_chart = None
+    if any(b["value"] is not None for b in bars):
+        uptake_chart = charts.chart(
+            "uptake-chart", "Follow-up TA uptake vs baseline, by cohort",
+            f"Bars: share of participating grantees that requested related TA within six months "
+            f"of the cohort's end, for {len(bars)} cohorts with complete windows; black ticks: "
+            f"the non-participant baseline. Overall {up_now['text']} against a baseline of "
+            f"{base_now['text']}.",
+            uptake_table,
+            charts.rate_bars(bars, category="cohort", category_title="Cohort",
+                             value_title="Took up related follow-up TA",
+                             description="uptake vs baseline", baseline="baseline",
+                             sort=[b["cohort"] for b in bars]),
+        )
+    open_table = table(
+        "uptake-open", "Cohorts whose follow-up window is still open (no final rate yet)",
+        [column("cohort", "Cohort"), column("ended", "Cohort ended"),
+         column("window", "Window closes"), column("grantees", "Participating grantees", True),
+         column("status", "Status")], open_rows)
+
+    # ---- TA requested vs delivered, per grantee
+    per_grantee: dict[str, dict] = {}
+    for r in att:
+        g = per_grantee.setdefault(r["grantee_id"], {"cohorts": set(), "attended": 0,
+                                                     "requests": 0, "took_up": 0})
+        if r["has_attended"]:
+            g["attended"] += 1
+            g["cohorts"].add(r["cohort_id"])
+    for r in uptake:
+        g = per_grantee.setdefault(r["grantee_id"], {"cohorts": set(), "attended": 0,
+                                                     "requests": 0, "took_up": 0})
+        g["requests"] += (r["requests_during"] or 0) + (r["requests_after_related"] or 0)
+    ta_rows = [
+        {"grantee": cells.text_cell(names.get(gid, gid)),
+         "cohorts": cells.count_cell(len(g["cohorts"])),
+         "attended": cells.count_cell(g["attended"]),
+         "requests": cells.count_cell(g["requests"])}
+        for gid, g in sorted(per_grantee.items(), key=lambda kv: names.get(kv[0], kv[0]))
+        if g["attended"] or g["requests"]
+    ]
+    ta_table = table(
+        "ta-by-grantee", "TA requested vs delivered, by grantee",
+        [column("grantee", "Grantee"), column("cohorts", "Cohorts taken part in", True),
+         column("attended", "Sessions attended", True),
+         column("requests", "Related TA requests (during and after)", True)], ta_rows,
+        note="Requests: related requests during a cohort and in its six-month window; "
+        "sessions: delivered sessions the grantee attended, all cohorts to date.")
+
+    return {
+        "kind": "center",
+        "title": f"CQI report: {center['center_name']}",
+        "center": {"id": center_id, "name": center["center_name"],
+                   "funding_office": center["funding_office"]},
+        "as_of": as_of.isoformat(),
+        "previous_as_of": prev.isoformat(),
+        "period": {"start": start.isoformat(), "end": as_of.isoformat()},
+        "min_cell_size": min_cell_size,
+        "comments_enabled": include_comments,
+        "headline": headline,
+        "reach": reach,
+        "opportunities": opp_blocks,
+        "uptake": {"table": uptake_table, "chart": uptake_chart, "open": open_table},
+        "ta_by_grantee": ta_table,
+        "recommendations": rules.evaluate(facts),
+        "rules": [{"id": r.id, "title": r.title, "evidence": r.evidence} for r in rules.RULES],
+        "quality": quality_context if quality_context is not None
+        else quality.context(data_dir, as_of, prefix="dq"),
+    }

@@ -1,0 +1,88 @@
+"""Read-only access to the marts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from plcqi import settings
+from plcqi.publish.safety import check_marts
+
+MARTS = (
+    "dim_centers", "dim_opportunities", "dim_cohorts", "dim_grantees", "fct_attendance",
+    "fct_followup_uptake", "agg_uptake_trend", "fct_phase_metrics", "fct_poll_results",
+    "fct_survey_outcomes",
+)
+
+
+class PublishError(RuntimeError):
+    """The reports cannot be built (no warehouse, a mart missing, the wrong as-of date)."""
+
+
+def warehouse_path(data_dir: Path | str) -> Path:
+    return settings.data_dir(data_dir) / "warehouse" / "plcqi.duckdb"
+
+
+@contextmanager
+def connect(data_dir: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the warehouse, checked to hold every mart and no personal
+    column."""
+    path = warehouse_path(data_dir)
+    if not path.exists():
+        raise PublishError(f"no warehouse at {path}: run `plcqi run` (or transform) first")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException as e:
+        # DuckDB refuses a read-only connection in a process that already holds the file
+        # read-write (dbt-duckdb keeps its connection open after a build in-process).
+        raise PublishError(
+            f"cannot open {path} read-only: this process already holds it read-write "
+            f"(render in another process than the dbt build): {e}"
+        ) from e
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        cols: dict[str, list[str]] = {}
+        for table, col in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' order by table_name, ordinal_position"
+        ).fetchall():
+            cols.setdefault(table, []).append(col)
+        missing = [m for m in MARTS if m not in cols]
+        if missing:
+            raise PublishError(f"the warehouse lacks mart(s) {', '.join(missing)}: run transform")
+        check_marts(cols)
+        yield con
+    finally:
+        con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def built_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The as-of date the marts were computed for."""
+    value = con.execute("select max(as_of_date) from marts.dim_cohorts").fetchone()[0]
+    if value is None:
+        value = con.execute("select max(as_of_date) from marts.fct_phase_metrics").fetchone()[0]
+    if value is None:
+        raise PublishError("the marts hold no cohort: nothing to report")
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def check_as_of(con: duckdb.DuckDBPyConnection, as_of: date | None) -> date:
+    """The report's as-of date: the warehouse's, which a requested date must match (the marts
+    are computed for one as-of date; another needs ``plcqi transform --as-of``)."""
+    built = built_as_of(con)
+    if as_of is not None and as_of != built:
+        raise PublishError(
+            f"the warehouse was built as of {built}, not {as_of}: run "
+            f"`plcqi transform --as-of {as_of}` first"
+        )
+    return built

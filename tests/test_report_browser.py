@@ -1,0 +1,41 @@
+"""The rendered pages in headless Chromium (DevTools protocol): no console error, no request
+leaving the file, a page that shows something. Screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plcqi.publish import fixtures, render_all
+from plcqi.publish.browser import check_page
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs /usr/bin/chromium (scripts/setup installs it)")
+
+
+@pytest.fixture(scope="module")
+def tiny_pages(tmp_path_factory) -> list[Path]:
+    d = tmp_path_factory.mktemp("tiny")
+    fixtures.build(d)
+    return render_all(d).paths
+
+
+def assert_clean(page: Path, name: str, *, min_text: int = 200, min_svg: int = 0) -> None:
+    result = check_page(page, SHOTS / f"{name}.png")
+    assert result.console_errors == [], result.console_errors
+    assert result.external_requests == [], result.external_requests
+    assert result.requests and all(u.startswith(("file:", "data:")) for u in result.requests)
+    assert result.text_length >= min_text
+    assert result.svg_count >= min_svg
+    assert result.screenshot_bytes > 20_000, "the screenshot looks blank"
+
+
+def test_tiny_reports_open_cleanly_offline(tiny_pages):
+    for page in tiny_pages:
+        kind = page.parent.name if page.name != "index.html" else "index"
+        charts = 3 if kind in ("C1", "leadership") else 0
+        assert_clean(page, f"tiny-{kind}-{page.stem}", min_svg=charts)

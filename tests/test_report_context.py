@@ -1,0 +1,158 @@
+"""Report contexts on the tiny hand-written warehouse (plcqi.publish.fixtures), against
+golden files reviewed by hand (tests/golden/). To change a golden, edit it and say why; do
+not regenerate it from the code under test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plcqi.publish import center, fixtures, leadership, warehouse
+from plcqi.publish.cells import is_hidden
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def plain(node):
+    """The context as JSON, without rendered artefacts (chart specs, SVG, CSV URIs)."""
+    if isinstance(node, dict):
+        return {k: plain(v) for k, v in node.items() if k not in ("spec", "svg", "csv_href")}
+    if isinstance(node, list | tuple):
+        return [plain(v) for v in node]
+    return json.loads(json.dumps(node, default=str))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("tiny")
+    fixtures.build(d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def c1(tiny) -> dict:
+    with warehouse.connect(tiny) as con:
+        return center.build(con, tiny, "C1", fixtures.AS_OF)
+
+
+@pytest.fixture(scope="module")
+def lead(tiny) -> dict:
+    with warehouse.connect(tiny) as con:
+        return leadership.build(con, fixtures.AS_OF)
+
+
+def texts(table: dict) -> list[list[str]]:
+    return [[c["text"] for c in row["cells"]] for row in table["rows"]]
+
+
+def test_center_context_matches_golden(c1):
+    expected = json.loads((GOLDEN / "center_C1_2026-06-30.json").read_text())
+    assert plain(c1) == expected
+
+
+def test_leadership_context_matches_golden(lead):
+    expected = json.loads((GOLDEN / "leadership_2026-06-30.json").read_text())
+    assert plain(lead) == expected
+
+
+def test_headline_figures_by_hand(c1):
+    h = {x["label"]: x for x in c1["headline"]}
+    # K1 2/4 + K3 1/2 took up; baselines 0.2 each; no window had closed by 2026-03-31.
+    uptake = h["Follow-up TA uptake, complete windows"]
+    assert (uptake["value"]["text"], uptake["previous"]["state"]) == ("50%", "missing")
+    assert h["Uptake lift over the baseline"]["value"]["text"] == "+30 pts"
+    # 15 of 20 grantee-sessions now; 12 of 16 at the previous as-of date.
+    att = h["Attendance, all cohorts to date"]
+    assert (att["value"]["title"], att["previous"]["title"]) == ("15 of 20", "12 of 16")
+    assert h["Grantees reached in the period"]["value"]["text"] == "2"
+
+
+def test_denominator_under_minimum_is_suppressed(c1):
+    k3 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K3")
+    row = next(r for r in k3["scorecard"]["rows"] if r["cells"][1]["title"]
+               == "followup_uptake_rate")
+    value, status = row["cells"][2], row["cells"][4]
+    assert value["text"] == "n<3" and value["state"] == "suppressed"
+    assert "raw" not in value and status["text"] == "n<3"
+
+
+def test_complementary_suppression_hides_a_second_cohort(c1):
+    rows = texts(c1["uptake"]["table"])
+    assert rows[0][:5] == ["K1", "2025-11-20", "2026-05-21", "4", "suppr."]
+    assert rows[1][4] == "n<3"
+    assert rows[2][4] == "50%"  # the total stays; neither cohort can be recovered from it
+    k1_cells = c1["uptake"]["table"]["rows"][0]["cells"]
+    assert all(is_hidden(c) for c in k1_cells[4:])
+
+
+def test_suppressed_cell_differs_from_true_zero():
+    from plcqi.publish.cells import rate_cell
+    zero, hidden = rate_cell(0, 5, 3), rate_cell(0, 2, 3)
+    assert (zero["text"], zero["state"]) == ("0%", "zero")
+    assert (hidden["text"], hidden["state"]) == ("n<3", "suppressed")
+
+
+def test_open_windows_are_shown_apart(c1):
+    assert texts(c1["uptake"]["open"]) == [
+        ["K2", "ongoing", "after the cohort ends", "2", "window still open"]]
+    assert "K2" not in [r[0] for r in texts(c1["uptake"]["table"])]
+
+
+def test_center_report_holds_only_its_own_cohorts(c1):
+    dumped = json.dumps(plain(c1))
+    assert "K9" not in dumped and "O3" not in dumped and "Other Center" not in dumped
+    ids = [k["id"] for o in c1["opportunities"] for k in o["cohorts"]]
+    assert ids == ["K1", "K3", "K2"]
+
+
+def test_opportunity_without_theory_of_change_is_flagged(c1):
+    o2 = next(o for o in c1["opportunities"] if o["id"] == "O2")
+    assert o2["has_toc"] is False
+    statuses = {r["cells"][4]["text"] for r in o2["cohorts"][0]["scorecard"]["rows"]}
+    assert "no theory of change" in statuses
+
+
+def test_recommendations_name_their_figures(c1):
+    found = {r["rule_id"]: r["triggers"] for r in c1["recommendations"]}
+    assert set(found) == {"no_theory_of_change", "intake_before_launch",
+                          "kickoff_sets_expectations", "team_lead_agency", "gap_over_six_weeks"}
+    assert found["gap_over_six_weeks"][0]["figure"] == "longest gap between sessions: 50 days " \
+        "(limit 42)"
+    assert found["no_theory_of_change"][0]["cohort_ids"] == ["K2"]
+
+
+def test_comments_are_off_by_default(c1, tiny):
+    assert c1["comments_enabled"] is False
+    assert all(k["comments"] == [] for o in c1["opportunities"] for k in o["cohorts"])
+    with warehouse.connect(tiny) as con:
+        on = center.build(con, tiny, "C1", fixtures.AS_OF, include_comments=True)
+    k1 = next(k for o in on["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
+    assert [c["text"] for c in k1["comments"]] == [
+        "Great! Mail me at [email removed]",
+        "Call [phone removed] about <script>alert('x')</script>",
+        "Too many sessions",
+    ]
+
+
+def test_leadership_open_windows_and_lift(lead):
+    assert texts(lead["open"]) == [["Center One", "ongoing (no end yet)", "2",
+                                    "window still open"]]
+    h = {x["label"]: x for x in lead["headline"]}
+    assert h["Follow-up TA uptake, all centers"]["value"]["title"] == "4 of 9"
+    assert h["Follow-up TA uptake, all centers"]["previous"]["title"] == "1 of 3"
+
+
+def test_warehouse_as_of_must_match(tiny):
+    from datetime import date
+
+    from plcqi.publish import PublishError, render_center
+    with pytest.raises(PublishError, match="built as of 2026-06-30"):
+        render_center(tiny, "C1", date(2026, 3, 31))
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    from plcqi.publish import PublishError, render_all
+    with pytest.raises(PublishError, match="no warehouse"):
+        render_all(tmp_path)

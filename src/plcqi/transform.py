@@ -188,6 +188,9 @@ def dbt_args(
         str(data_dir / "dbt" / "target" / target),
         "--log-path",
         str(data_dir / "dbt" / "logs"),
+        # The console gets warnings and errors; every node's line is in DATA_DIR/dbt/logs.
+        "--log-level",
+        "warn",
     ]
     run_vars = dbt_vars(as_of)
     if run_vars:

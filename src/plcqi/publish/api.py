@@ -35,6 +35,10 @@ class PublishResult:
     pdfs: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
+    @property
+    def index(self) -> Path | None:
+        return next((p for p in self.paths if p.name == "index.html"), None)
+
 
 def reports_dir(data_dir: Path | str | None) -> Path:
     return settings.data_dir(data_dir) / "reports"

@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import time
+import warnings
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ def _quiet() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     for name in ("great_expectations", "great_expectations.core", "posthog", "tzlocal"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # GX's own regex metric warns about match groups in every pattern it is given.
+    warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
 
 
 def context():

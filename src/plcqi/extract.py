@@ -83,16 +83,11 @@ def read_text_csv(path: Path, rel: str, ds: contract.Dataset) -> Parsed:
     data = path.read_bytes()
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise FileRejected(
-            f"{rel}: not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start}); "
-            "export the file as UTF-8 CSV"
-        ) from None
-    if not text.strip():
+    if not data.strip():
         raise FileRejected(f"{rel}: the file is empty (no header row)")
-    header = next(csv.reader(io.StringIO(text)))
+    # The header is the first record; Arrow checks the rest is UTF-8 as it converts it.
+    head = _decode(data[: data.find(b"\n") + 1 or len(data)], rel)
+    header = next(csv.reader(io.StringIO(head)))
     names = [h.strip().lower() for h in header]
     names = [n or f"column_{i + 1}" for i, n in enumerate(names)]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -126,11 +121,22 @@ def read_text_csv(path: Path, rel: str, ds: contract.Dataset) -> Parsed:
             ),
         )
     except pa.ArrowInvalid as e:
+        _decode(data, rel)  # names the offending byte when the file is not UTF-8
         raise FileRejected(f"{rel}: not a readable CSV file ({e})") from None
     if not invalid:
         rows = pa.array(range(1, table.num_rows + 1), type=pa.int64())
         return Parsed(names, table.append_column("_row", rows), [])
-    return _read_ragged(text, names)
+    return _read_ragged(_decode(data, rel), names)
+
+
+def _decode(data: bytes, rel: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FileRejected(
+            f"{rel}: not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start}); "
+            "export the file as UTF-8 CSV"
+        ) from None
 
 
 def _read_ragged(text: str, names: list[str]) -> Parsed:
@@ -202,13 +208,21 @@ def _value(c: contract.Column, s: str) -> str:
     """The cell as it may be shown: personal data only as its key."""
     if c.pii == contract.PII_DROP:
         return "null"
+    if c.pii in (contract.PII_KEY, contract.PII_EMAIL):
+        return q(c.name + "__k")  # computed once per row in the typed CTE
+    if c.pii == contract.PII_REDACT:
+        return redact_sql(s)
+    return s
+
+
+def _key_sql(c: contract.Column) -> str | None:
+    """SQL of a personal-data column's keyed hash (over its trimmed text), or None."""
+    s = q(c.name + "__s")
     if c.pii == contract.PII_KEY:
         return f"plcqi_hmac({s})"
     if c.pii == contract.PII_EMAIL:
         return f"plcqi_hmac(lower({s}))"
-    if c.pii == contract.PII_REDACT:
-        return redact_sql(s)
-    return s
+    return None
 
 
 def redact_sql(s: str) -> str:
@@ -235,7 +249,9 @@ def _ref_table(dataset: str, column: str) -> str:
     return "ref__" + (dataset + "__" + column).replace("/", "__")
 
 
-def _rules(ds: contract.Dataset, present: set[str]) -> list[tuple[str, str, str]]:
+def _rules(
+    ds: contract.Dataset, present: set[str], ref_tables: dict[tuple, str]
+) -> list[tuple[str, str, str]]:
     """(column, SQL reason or null, SQL value) for every rule of the contract.
 
     Evaluated over ``typed``, which has ``<col>`` typed and ``<col>__s`` as trimmed text.
@@ -273,13 +289,8 @@ def _rules(ds: contract.Dataset, present: set[str]) -> list[tuple[str, str, str]
             rules.append((c.name, f"case when {outside} then {reason} end", v))
         if c.references:
             ref_ds, ref_col = c.references
-            table = _ref_table(ref_ds, ref_col)
-            if c.pii == contract.PII_KEY:
-                probe = f"plcqi_hmac({t})"
-            elif c.pii == contract.PII_EMAIL:
-                probe = f"plcqi_hmac(lower({t}))"
-            else:
-                probe = t
+            table = ref_tables[c.references]
+            probe = q(c.name + "__k") if c.pii in (contract.PII_KEY, contract.PII_EMAIL) else t
             when = f"{t} is not null and {probe} not in (select k from {table})"
             if c.pii == contract.PII_EMAIL and has_participant:
                 when = f"participant_id__s is null and {when}"  # the id, when given, decides
@@ -309,9 +320,14 @@ def _rules(ds: contract.Dataset, present: set[str]) -> list[tuple[str, str, str]
 # --- the whole file ----------------------------------------------------------------------
 
 
-def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> None:
+def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tuple, str]:
     """Load the key sets this dataset's references are checked against, from the latest
-    raw snapshot of each referenced dataset; reject the file if one was never loaded."""
+    raw snapshot of each referenced dataset; reject the file if one was never loaded.
+
+    Returns the temporary table holding each (dataset, column)'s keys. A table is named
+    after its snapshot, so the files of one run share it and a newer snapshot gets its own.
+    """
+    tables: dict[tuple, str] = {}
     for c in ds.columns:
         if not c.references:
             continue
@@ -322,12 +338,20 @@ def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> None:
                 f"{rel}: {ref_ds} has not been loaded yet, so {c.name} cannot be checked: "
                 "ingest the reference source first"
             )
+        table = _ref_table(ref_ds, ref_col) + "__" + latest.stem.rsplit("__", 1)[-1]
+        tables[c.references] = table
+        ((exists,),) = con.execute(
+            "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
+        ).fetchall()
+        if exists:
+            continue
         ref_column = raw_name(contract.dataset(ref_ds).column(ref_col))
         con.execute(
-            f"create or replace temp table {_ref_table(ref_ds, ref_col)} as "
+            f"create or replace temp table {table} as "
             f"select distinct {q(ref_column)} as k from read_parquet({lit(str(latest))}) "
             f"where {q(ref_column)} is not null"
         )
+    return tables
 
 
 def extract_file(
@@ -345,7 +369,7 @@ def extract_file(
     FileRejected when the file as a whole breaks the contract; then nothing is written.
     """
     parsed = read_text_csv(path, rel, ds)
-    reference_sets(con, zone, ds, rel)
+    ref_tables = reference_sets(con, zone, ds, rel)
     contract_names = {c.name for c in ds.columns}
     present = set(parsed.names) & contract_names
     drift = [n for n in parsed.names if n not in contract_names]
@@ -358,8 +382,9 @@ def extract_file(
         for c in ds.columns
     ]
     typed = [f"{_typed(c, q(c.name + '__s'))} as {q(c.name)}" for c in ds.columns]
+    typed += [f"{_key_sql(c)} as {q(c.name + '__k')}" for c in ds.columns if _key_sql(c)]
     drift_cols = [f"nullif(trim({q(n)}), '') as {q(_drift_name(n))}" for n in drift]
-    rules = _rules(ds, present)
+    rules = _rules(ds, present, ref_tables)
     errors = ", ".join(
         f"{{'column': {lit(col)}, 'reason': {reason}, 'value': ({value})::varchar}}"
         for col, reason, value in rules
@@ -371,6 +396,10 @@ def extract_file(
         + ")"
     )
     dup_join, dup_rule = _duplicate_sql(ds)
+    # Only a flag for every row; reasons and the row as JSON are built for bad rows alone.
+    any_reason = " or ".join(f"({reason}) is not null" for _, reason, _ in rules)
+    if dup_rule:
+        any_reason += " or _dup_of is not null"
 
     con.execute(
         f"""
@@ -378,9 +407,7 @@ def extract_file(
         with trimmed as (select _row, {", ".join(trimmed + drift_cols)} from src),
         typed as (select *, {", ".join(typed)} from trimmed),
         {dup_join}
-        select *,
-            list_filter([{errors}{dup_rule}], lambda e: e.reason is not null) as _errors,
-            {row_json}::varchar as _row_json
+        select *, ({any_reason}) as _bad
         from with_dups
         """
     )
@@ -402,7 +429,7 @@ def extract_file(
     with atomic_path(raw_file) as tmp:
         con.execute(
             f"copy (select {', '.join(out_cols)}, {lineage} from checked "
-            f"where len(_errors) = 0 order by _row) to {lit(str(tmp))} (format parquet)"
+            f"where not _bad order by _row) to {lit(str(tmp))} (format parquet)"
         )
 
     ragged_sql = ""
@@ -417,9 +444,9 @@ def extract_file(
             f" union all select {lit(rel)}, _row, null, reason, null, null, {lit(digest)}, "
             f"{lit(loaded_at.strftime('%Y-%m-%d %H:%M:%S.%f'))}::timestamp from ragged"
         )
-    counts = con.execute(
-        "select count(*), count(*) filter (where len(_errors) = 0) from checked"
-    ).fetchone()
+    (counts,) = con.execute(
+        "select count(*), count(*) filter (where not _bad) from checked"
+    ).fetchall()
     rows_read = counts[0] + len(parsed.ragged)
     rows_loaded = counts[1]
     quarantine_file = None
@@ -431,8 +458,11 @@ def extract_file(
                     select {lit(rel)} as _file, _row, e.column as column, e.reason as reason,
                         e.value as value, _row_json as row_json, {lit(digest)} as _file_hash,
                         {lit(loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f"))}::timestamp as _loaded_at
-                    from (select _row, _row_json, unnest(_errors) as e from checked
-                          where len(_errors) > 0)
+                    from (
+                        select _row, {row_json}::varchar as _row_json, unnest(list_filter(
+                            [{errors}{dup_rule}], lambda e: e.reason is not null)) as e
+                        from checked where _bad
+                    )
                     {ragged_sql}
                     order by 2, 3
                 ) to {lit(str(tmp))} (format parquet)"""

@@ -128,7 +128,7 @@ def run(data_dir, target, as_of) -> None:
 
     A rejected file or a failed gate ends the run with a failure status, after every step
     that can still run has run; a failed gate stops publication."""
-    from plcqi import pipeline, summary
+    from plcqi import pipeline
     from plcqi.transform import TransformError
 
     try:
@@ -136,18 +136,7 @@ def run(data_dir, target, as_of) -> None:
     except TransformError as e:
         raise click.ClickException(str(e)) from None
     if target == "duckdb":
-        columns = [
-            "center",
-            "cohorts",
-            "ongoing",
-            "grantee_cohorts",
-            "windows_complete",
-            "took_up_related",
-            "uptake",
-            "mean_lift",
-        ]
-        click.echo("\n" + table(summary.marts_summary(data_dir), columns))
-        click.echo(f"\nwarehouse: {summary.warehouse_path(data_dir)}")
+        _summary(data_dir)
     published = state.results.get("publish")
     if published is not None:
         click.echo(f"reports: {published.index}")
@@ -156,6 +145,41 @@ def run(data_dir, target, as_of) -> None:
         for p in state.problems:
             click.echo(f"  - {p}", err=True)
         sys.exit(1)
+
+
+SUMMARY_COLUMNS = [
+    "center",
+    "cohorts",
+    "ongoing",
+    "grantee_cohorts",
+    "windows_complete",
+    "took_up_related",
+    "uptake",
+    "mean_lift",
+]
+
+
+def _summary(data_dir) -> None:
+    from plcqi import summary as summaries
+
+    click.echo("\n" + table(summaries.marts_summary(data_dir), SUMMARY_COLUMNS))
+    click.echo(f"\nwarehouse: {summaries.warehouse_path(data_dir)}")
+
+
+@main.command()
+@DATA_DIR
+def summary(data_dir) -> None:
+    """Per center: cohorts, grantee-cohorts and follow-up uptake from the DuckDB marts
+    (read-only), then where the warehouse and the reports are."""
+    from plcqi import summary as summaries
+
+    if not summaries.warehouse_path(data_dir).is_file():
+        raise click.ClickException(
+            f"no warehouse at {summaries.warehouse_path(data_dir)}: run `plcqi run` first")
+    _summary(data_dir)
+    index = settings.data_dir(data_dir) / "reports" / "index.html"
+    if index.is_file():
+        click.echo(f"reports: {index}")
 
 
 main.add_command(generate_command)

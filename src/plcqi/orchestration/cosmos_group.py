@@ -1,0 +1,95 @@
+"""The dbt project as Airflow tasks (Cosmos), rendered from dbt's manifest.
+
+Loading the manifest (``LoadMode.DBT_MANIFEST``) means the DAG processor never runs dbt: the
+manifest is built beforehand by ``python -m plcqi.orchestration.setup`` (``dbt parse``) and
+found at ``config.manifest_path()`` (``PLCQI_DBT_MANIFEST``).
+
+Each model is one task running ``dbt build --select <model>``: the model, then its data tests
+and unit tests, so a model whose tests fail stops the models downstream of it. Tests with
+several parents (relationships) are detached into their own task after all their parents.
+On DuckDB every dbt task runs in the one-slot pool: DuckDB allows one writer at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from plcqi.orchestration import config
+
+# The dbt variable every model reads; the value comes from the run's as-of task.
+AS_OF_TEMPLATE = "{{{{ ti.xcom_pull(task_ids='{task_id}') }}}}"
+
+
+class ManifestMissing(FileNotFoundError):
+    pass
+
+
+def release_duckdb(project_dir: str | None = None, **_: object) -> None:
+    """Cosmos callback after each dbt task: close the DuckDB database dbt-duckdb keeps open
+    in the process. A worker runs each task in its own process, but ``dag.test()`` runs them
+    all in one, where the marts gate and the reports must then open the file read-only."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    close = getattr(environment, "close", None)
+    if close is not None:
+        close()
+
+
+def dbt_task_group(group_id: str = "dbt", as_of_task_id: str = "as_of"):
+    """A ``DbtTaskGroup`` of the dbt project for the configured warehouse target."""
+    from cosmos import (
+        DbtTaskGroup,
+        ExecutionConfig,
+        ProfileConfig,
+        ProjectConfig,
+        RenderConfig,
+    )
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+    manifest = config.manifest_path()
+    if not manifest.is_file():
+        raise ManifestMissing(
+            f"dbt manifest not found at {manifest}: build it with "
+            "`python -m plcqi.orchestration.setup` (or set PLCQI_DBT_MANIFEST)"
+        )
+    project_dir = config.dbt_project_dir()
+    target = config.warehouse_target()
+    return DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(
+            dbt_project_path=project_dir,
+            manifest_path=manifest,
+            env_vars={
+                "PLCQI_DATA_DIR": str(config.data_dir()),
+                "DO_NOT_TRACK": "1",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            },
+        ),
+        profile_config=ProfileConfig(
+            profile_name="plcqi",
+            target_name=target,
+            profiles_yml_filepath=project_dir / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,
+            should_detach_multiple_parents_tests=True,
+            emit_datasets=False,
+        ),
+        operator_args={
+            "vars": {"as_of_date": AS_OF_TEMPLATE.format(task_id=as_of_task_id)},
+            "install_deps": False,
+            "callback": release_duckdb,
+            "execution_timeout": timedelta(minutes=30),
+            **config.duckdb_task_args(),
+        },
+        default_args=config.default_args(),
+    )

@@ -1,0 +1,277 @@
+"""The task callables. Each resolves the run's as-of date, calls one ``plcqi`` function and
+returns a small JSON summary (the task's XCom). ``plcqi`` modules are imported inside the
+functions: the DAG processor imports this module while parsing and must stay fast.
+
+Every task is idempotent: ingestion loads a file once by content hash, dbt rebuilds tables,
+quality checks only read, reports overwrite their file for (center, as-of).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from plcqi.orchestration import config, dates
+
+log = logging.getLogger("plcqi.orchestration")
+
+Context = Mapping[str, Any]
+
+
+def _set_outlet_extra(context: Context, asset, extra: dict) -> None:
+    events = context.get("outlet_events")
+    if events is not None:
+        events[asset].extra = extra
+
+
+def resolve_as_of(context: Context) -> str:
+    """The run's as-of date (``dates.as_of``) as ISO text, for the tasks downstream."""
+    value = dates.as_of(context).isoformat()
+    log.info("plcqi: run %s is as of %s", getattr(context.get("dag_run"), "run_id", "?"), value)
+    return value
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+
+class ReferenceNotLoaded(RuntimeError):
+    """An event source's keys are checked against reference data that has not landed yet."""
+
+
+def reference_loaded(data_dir) -> bool:
+    """Whether the raw zone holds a reference snapshot (not only the empty schema files)."""
+    from plcqi.rawzone import EMPTY_STEM
+
+    files = (data_dir / "raw" / "reference").glob("*/*.parquet")
+    return any(EMPTY_STEM not in p.name for p in files)
+
+
+def ingest_source(source: str, context: Context) -> dict:
+    """Ingest one source into the raw zone; the outlet event says as of when and how much.
+
+    Rejected files do not fail this task (the other files loaded and downstream should see
+    them); ``check_rejections`` fails the run afterwards so the operator sees it."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from plcqi import contract, settings
+    from plcqi.ingest import ingest
+    from plcqi.orchestration import assets
+
+    as_of = dates.as_of(context)
+    if source != "reference" and not reference_loaded(config.data_dir()):
+        # Ingesting now would reject every file (their keys cannot be checked); failing
+        # instead lets the retries, with their backoff, wait for plcqi_ingest_reference.
+        raise ReferenceNotLoaded(
+            f"{source}: no reference data in the raw zone yet; plcqi_ingest_reference must "
+            "run first (this task retries)"
+        )
+    tracker_dsn = None
+    if source == contract.DB_SOURCE:
+        tracker_dsn = settings.get("tracker_dsn")
+        if not tracker_dsn:
+            raise AirflowSkipException("PLCQI_TRACKER_DSN is not set: no tracker database to pull")
+    report = ingest(config.data_dir(), sources=[source], tracker_dsn=tracker_dsn)
+    summary = {
+        "source": source,
+        "as_of": as_of.isoformat(),
+        **report.totals(),
+        "already_loaded": report.skipped,
+        "rejected": [r.message for r in report.rejected],
+    }
+    log.info(
+        "plcqi: ingested %s: %s file(s), %s row(s) loaded, %s quarantined, %s already loaded, "
+        "%s rejected", source, summary["files"], summary["rows_loaded"],
+        summary["rows_quarantined"], report.skipped, len(summary["rejected"]),
+    )
+    _set_outlet_extra(context, assets.raw(source), {
+        "as_of": summary["as_of"], "files": summary["files"], "rows_loaded": summary["rows_loaded"],
+    })
+    return summary
+
+
+def check_rejections(summary: Mapping[str, Any]) -> None:
+    """Fail (without retrying: a rejected file stays rejected) when any file was rejected."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    rejected = summary.get("rejected") or []
+    if rejected:
+        raise AirflowFailException(
+            f"{len(rejected)} {summary.get('source')} file(s) rejected: " + " | ".join(rejected)
+        )
+
+
+# -- transform ---------------------------------------------------------------------------
+
+
+def prepare_warehouse(as_of: str) -> dict:
+    """Before dbt: schema files for every raw dataset (sources resolve even before a first
+    delivery); on Postgres, the raw zone copied into schema ``raw``."""
+    from plcqi.transform import write_empty_raw_zone
+
+    data_dir = config.data_dir()
+    written = write_empty_raw_zone(data_dir)
+    out: dict[str, Any] = {"as_of": as_of, "schema_files_written": len(written)}
+    if config.warehouse_target() == "postgres":
+        from plcqi.warehouse_pg import PgTarget, load_raw
+
+        out["raw_rows"] = load_raw(data_dir, PgTarget.from_env())
+    return out
+
+
+def _release_duckdb() -> None:
+    """Only matters when tasks share a process (``dag.test()``): see ``release_duckdb``."""
+    from plcqi.orchestration.cosmos_group import release_duckdb
+
+    release_duckdb()
+
+
+def _message(finding: Any) -> str:
+    return str(getattr(finding, "message", finding))
+
+
+def quality_gate(stage: str, as_of: str, context: Context | None = None) -> dict:
+    """Great Expectations suites of a stage (``raw`` or ``marts``); fails, without retrying
+    (the data will not change by itself), naming the failed expectations. The marts gate
+    emits the marts Asset."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from plcqi.quality import validate
+
+    if stage == "marts":
+        _release_duckdb()
+    result = validate(config.data_dir(), stage=stage, as_of=date.fromisoformat(as_of))
+    for w in result.warnings:
+        log.warning("plcqi: %s gate warning: %s", stage, _message(w))
+    if not result.ok:
+        raise AirflowFailException(
+            f"{stage} quality gate failed ({len(result.errors)} error(s)): "
+            + " | ".join(_message(e) for e in result.errors)
+        )
+    if stage == "marts" and context is not None:
+        from plcqi.orchestration import assets
+
+        _set_outlet_extra(context, assets.marts(), {"as_of": as_of})
+    return {
+        "stage": stage,
+        "as_of": as_of,
+        "ok": True,
+        "errors": 0,
+        "warnings": [_message(w) for w in result.warnings],
+    }
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def ensure_marts(as_of: str) -> dict:
+    """Make the marts hold ``as_of`` before reporting on it.
+
+    The reports read the marts of one as-of date (``plcqi.publish`` refuses another). The
+    scheduled run finds them built by the transform DAG for its date; a backfill of a past
+    month does not, so it rebuilds them for that month from the append-only raw zone (dbt
+    build, then the marts gate): the month's reports come out as they were.
+    """
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    if config.warehouse_target() != "duckdb":
+        raise AirflowSkipException(
+            "reports read the DuckDB warehouse (plcqi.publish); PLCQI_WAREHOUSE_TARGET is "
+            f"{config.warehouse_target()}: nothing to render"
+        )
+    import duckdb
+
+    from plcqi.publish.warehouse import PublishError, built_as_of
+
+    _release_duckdb()
+    path = config.data_dir() / "warehouse" / "plcqi.duckdb"
+    built = None
+    if path.exists():
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            built = built_as_of(con)
+        except (PublishError, duckdb.Error) as e:
+            log.warning("plcqi: cannot read the marts' as-of date (%s); rebuilding", e)
+        finally:
+            con.close()
+    if built is not None and built.isoformat() == as_of:
+        _check_gate(as_of)
+        return {"as_of": as_of, "rebuilt": False}
+    log.info("plcqi: the marts are as of %s, not %s: rebuilding them for %s", built, as_of, as_of)
+    from plcqi.transform import transform
+
+    transform(config.data_dir(), target="duckdb", as_of=date.fromisoformat(as_of))
+    gate = quality_gate("marts", as_of)
+    return {"as_of": as_of, "rebuilt": True, "previous_as_of": str(built), "gate": gate}
+
+
+def _check_gate(as_of: str) -> None:
+    """Fail, without retrying, when a quality gate for ``as_of`` failed (a monthly run does
+    not wait for a successful transform): the data-quality page says why."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from plcqi.publish.api import GateFailed, check_gate
+
+    try:
+        check_gate(config.data_dir(), date.fromisoformat(as_of))
+    except GateFailed as e:
+        render_data_quality(as_of)
+        render_index()
+        raise AirflowFailException(str(e)) from None
+
+
+def center_ids() -> list[str]:
+    """The centers to report on, read from the marts read-only."""
+    if config.warehouse_target() == "postgres":
+        from plcqi.warehouse_pg import PgTarget
+
+        with PgTarget.from_env().connect() as con:
+            rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()
+    else:
+        import duckdb
+
+        _release_duckdb()
+        path = config.data_dir() / "warehouse" / "plcqi.duckdb"
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()
+        finally:
+            con.close()
+    ids = [r[0] for r in rows]
+    log.info("plcqi: %s center(s) to report on: %s", len(ids), ", ".join(ids))
+    return ids
+
+
+def render_center(center_id: str, as_of: str) -> str:
+    from plcqi import publish
+
+    _release_duckdb()
+    path = publish.render_center(config.data_dir(), center_id, date.fromisoformat(as_of))
+    log.info("plcqi: center %s report as of %s: %s", center_id, as_of, path)
+    return str(path)
+
+
+def render_leadership(as_of: str) -> str:
+    from plcqi import publish
+
+    _release_duckdb()
+    path = publish.render_leadership(config.data_dir(), date.fromisoformat(as_of))
+    log.info("plcqi: leadership report as of %s: %s", as_of, path)
+    return str(path)
+
+
+def render_data_quality(as_of: str) -> str:
+    from plcqi import publish
+
+    path = publish.render_data_quality(config.data_dir(), date.fromisoformat(as_of))
+    log.info("plcqi: data-quality page as of %s: %s", as_of, path)
+    return str(path)
+
+
+def render_index() -> str:
+    from plcqi import publish
+
+    path = publish.render_index(config.data_dir())
+    log.info("plcqi: reports index: %s", path)
+    return str(path)

@@ -291,3 +291,116 @@ def test_landed_summary_counts_from_the_log(ingested_ref, write_csv):
     }
     assert summary["reference/sessions"]["loaded"] == 4
     assert list(summary)[0] == "reference/centers"
+
+
+# --- duplicate keys across files -----------------------------------------------------------
+
+SURVEY_HEADER = (
+    "response_id,cohort_id,grantee_id,participant_id,submitted_at,knowledge_gain,"
+    "disseminated,comments\n"
+)
+TA_HEADER = "request_id,grantee_id,submitted_at,topic,request_type,plan_status,updated_at\n"
+
+
+def _accounted(report) -> dict[str, tuple[int, int, int]]:
+    got = {r.file: (r.rows_read, r.rows_loaded, r.rows_quarantined) for r in report.records}
+    assert all(read == loaded + quarantined for read, loaded, quarantined in got.values())
+    return got
+
+
+def test_response_id_conflicting_with_an_earlier_file_of_the_wave_is_quarantined(
+    ingested_ref, write_csv
+):
+    land = ingested_ref / "landing/surveys"
+    write_csv(
+        land / "midpoint/s1.csv",
+        SURVEY_HEADER
+        + "M1,K1,G01,P001,2024-03-01T12:00:00,4,yes,call me at 555-123-4567\n"
+        + "M5,K1,G02,,2024-03-01T12:00:00,4,yes,\n",
+    )
+    write_csv(
+        land / "midpoint/s2.csv",
+        SURVEY_HEADER
+        # another R5: conflicts with s1.csv row 2
+        + "M5,K1,G02,,2024-03-01T12:00:00,2,no,\n"
+        # M1 again, written differently but the same content: a repeated export, it loads
+        + "M1,K1,G01, P001 ,2024-03-01T07:00:00-05:00,4,YES,call me at 555-123-4567\n"
+        + "M6,K2,G03,,2024-03-02T12:00:00,5,yes,\n",
+    )
+    # the other wave is another key space: M5 there is a different respondent
+    write_csv(land / "six_month/s1.csv", SURVEY_HEADER + "M5,K1,G02,,2024-09-01T12:00:00,3,no,\n")
+
+    report = ingest(ingested_ref, sources=["surveys"])
+    assert report.ok
+    assert _accounted(report) == {
+        "surveys/midpoint/s1.csv": (2, 2, 0),
+        "surveys/midpoint/s2.csv": (3, 2, 1),
+        "surveys/six_month/s1.csv": (1, 1, 0),
+    }
+    (q,) = read_quarantine(ingested_ref, "surveys/midpoint")
+    assert (q["_file"], q["_row"], q["column"], q["value"]) == (
+        "surveys/midpoint/s2.csv",
+        1,
+        "response_id",
+        "M5",
+    )
+    assert q["reason"] == (
+        "duplicate response_id with content different from surveys/midpoint/s1.csv row 2, "
+        "loaded earlier (the first row wins)"
+    )
+    raw = read_raw(ingested_ref, "surveys/midpoint")
+    assert [(x["_file"], x["response_id"], x["knowledge_gain"]) for x in raw] == [
+        ("surveys/midpoint/s1.csv", "M1", 4),
+        ("surveys/midpoint/s1.csv", "M5", 4),
+        ("surveys/midpoint/s2.csv", "M1", 4),
+        ("surveys/midpoint/s2.csv", "M6", 5),
+    ]
+    assert [x["response_id"] for x in read_raw(ingested_ref, "surveys/six_month")] == ["M5"]
+    assert read_quarantine(ingested_ref, "surveys/six_month") == []
+
+
+def test_ta_request_change_conflicting_with_an_earlier_export_is_quarantined(
+    ingested_ref, write_csv
+):
+    land = ingested_ref / "landing/ta_requests"
+    write_csv(
+        land / "a.csv",
+        TA_HEADER
+        + "R1,G01,2024-01-02T10:00:00,licensing,p2p,initial,2024-01-02T10:00:00\n"
+        + "R2,G02,2024-01-03T10:00:00,workforce,p2p,initial,2024-01-03T10:00:00\n",
+    )
+    assert _accounted(ingest(ingested_ref, sources=["ta_requests"])) == {
+        "ta_requests/a.csv": (2, 2, 0)
+    }
+    # a later export, ingested in a later run
+    write_csv(
+        land / "b.csv",
+        TA_HEADER
+        # the same change (request_id + updated_at) with another plan_status: quarantined
+        + "R2,G02,2024-01-03T10:00:00,workforce,p2p,final,2024-01-03T10:00:00\n"
+        # the same change repeated (enum in another case): loads
+        + "R1,G01,2024-01-02T10:00:00,licensing,P2P,Initial,2024-01-02T10:00:00Z\n"
+        # a new change of R2 (another updated_at): loads
+        + "R2,G02,2024-01-03T10:00:00,workforce,p2p,final,2024-01-09T10:00:00\n",
+    )
+    assert _accounted(ingest(ingested_ref, sources=["ta_requests"])) == {
+        "ta_requests/b.csv": (3, 2, 1)
+    }
+    (q,) = read_quarantine(ingested_ref, "ta_requests")
+    assert (q["_file"], q["_row"], q["column"], q["value"]) == (
+        "ta_requests/b.csv",
+        1,
+        "request_id",
+        "R2",
+    )
+    assert q["reason"] == (
+        "duplicate request_id + updated_at with content different from ta_requests/a.csv row 2, "
+        "loaded earlier (the first row wins)"
+    )
+    raw = read_raw(ingested_ref, "ta_requests")
+    assert [(x["_file"], x["request_id"], x["plan_status"]) for x in raw] == [
+        ("ta_requests/a.csv", "R1", "initial"),
+        ("ta_requests/a.csv", "R2", "initial"),
+        ("ta_requests/b.csv", "R1", "initial"),
+        ("ta_requests/b.csv", "R2", "final"),
+    ]

@@ -43,3 +43,20 @@
     ) as numbered
     where copy_number = 1
 {%- endmacro %}
+
+{#- Keyed event rows: one row per key, the first loaded (extraction quarantines a later row
+    whose key repeats with other content, so the rows dropped here are identical copies, also
+    inside one file, where rows_without_export_duplicates would keep them). -#}
+{% macro first_row_per_key(source_cte, key_columns) -%}
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by {{ key_columns | join(', ') }}
+                order by _loaded_at, filename, _row
+            ) as key_copy_number
+        from {{ source_cte }}
+    ) as numbered
+    where key_copy_number = 1
+{%- endmacro %}

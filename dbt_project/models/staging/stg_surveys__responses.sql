@@ -1,4 +1,5 @@
-{#- Both survey waves in one relation; the wave is the raw folder. -#}
+{#- Both survey waves in one relation; the wave is the raw folder. One row per response_id
+    within a wave: the first loaded. -#}
 {%- set content_columns = [
     'response_id', 'cohort_id', 'grantee_id', 'participant_key', 'submitted_at',
     'knowledge_gain', 'relevance', 'within_state_connections', 'across_state_connections',
@@ -17,11 +18,11 @@ six_month_source as (
 ),
 
 midpoint_deduplicated as (
-    {{ plcqi.rows_without_export_duplicates('midpoint_source', content_columns) }}
+    {{ plcqi.first_row_per_key('midpoint_source', ['response_id']) }}
 ),
 
 six_month_deduplicated as (
-    {{ plcqi.rows_without_export_duplicates('six_month_source', content_columns) }}
+    {{ plcqi.first_row_per_key('six_month_source', ['response_id']) }}
 ),
 
 waves_unioned as (

@@ -1,10 +1,5 @@
 {#- One row per change of a TA request as the tracker exported it (CSV exports and database
-    pulls); a change exported twice is kept once. -#}
-{%- set content_columns = [
-    'request_id', 'grantee_id', 'submitted_at', 'topic', 'request_type', 'center_id',
-    'source_opportunity_id', 'plan_status', 'updated_at',
-] -%}
-
+    pulls); a change (request_id + updated_at) exported twice is kept once, the first loaded. -#}
 with
 
 source as (
@@ -12,7 +7,7 @@ source as (
 ),
 
 deduplicated as (
-    {{ plcqi.rows_without_export_duplicates('source', content_columns) }}
+    {{ plcqi.first_row_per_key('source', ['request_id', 'updated_at']) }}
 ),
 
 renamed as (

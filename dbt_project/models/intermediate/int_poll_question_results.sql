@@ -1,6 +1,6 @@
 {#- Per poll question of a delivered session: responses, and for likert5 questions how many
     answered 4 or 5; for yes_no questions how many answered yes. An empty response_value is a
-    non-response. Respondents are counted only where the poll is not anonymous. -#}
+    non-response; an answer submitted after the as-of date is left out. Respondents are counted only where the poll is not anonymous. -#}
 with
 
 poll_responses as (
@@ -19,7 +19,13 @@ responses_in_delivered_sessions as (
     from poll_responses
     inner join sessions
         on poll_responses.session_id = sessions.session_id
-    where sessions.is_delivered
+    where
+        sessions.is_delivered
+        -- an answer that arrived after the as-of date does not count yet
+        and (
+            poll_responses.submitted_at is null
+            or cast(poll_responses.submitted_at as date) <= {{ plcqi.as_of_date() }}
+        )
 ),
 
 question_results as (

@@ -191,6 +191,62 @@ def test_duplicate_key_in_a_mart_fails(demo_copy):
     assert f"grantee_id={grantee}" in error.message
 
 
+MART_BREAKS = {
+    # what breaks: (SQL on one row of the built warehouse, suite, expectation, column)
+    "window not 182 days after the cohort's end": (
+        "update marts.fct_followup_uptake set window_end_on = window_end_on + 1 "
+        "where rowid = (select min(rowid) from marts.fct_followup_uptake "
+        "where window_end_on is not null)",
+        "marts.fct_followup_uptake", "expect_column_values_to_be_between",
+        "check_window_days"),
+    "numerator above its denominator": (
+        "update marts.fct_phase_metrics set numerator = denominator + 1, value = null "
+        "where rowid = (select min(rowid) from marts.fct_phase_metrics "
+        "where metric = 'registration_rate' and denominator > 0)",
+        "marts.fct_phase_metrics", "expect_column_pair_values_a_to_be_greater_than_b",
+        "denominator"),
+    "an open window counted in the trend": (
+        "update marts.agg_uptake_trend set participating_grantee_cohorts = "
+        "participating_grantee_cohorts + 1 where rowid = (select min(rowid) from "
+        "marts.agg_uptake_trend where quarter_start_on is not null)",
+        "marts.agg_uptake_trend", "expect_column_pair_values_to_be_equal",
+        "participating_grantee_cohorts"),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(MART_BREAKS))
+def test_broken_mart_logic_fails_naming_the_check(demo_copy, broken):
+    sql, suite, expectation, col = MART_BREAKS[broken]
+    con = duckdb.connect(str(demo_copy / "warehouse" / "plcqi.duckdb"))
+    con.execute(sql)
+    con.close()
+    result = quality.validate(demo_copy, "marts", AS_OF)
+    assert not result.ok
+    hits = [f for f in result.errors if (f.suite, f.expectation) == (suite, expectation)
+            and col in (f.column or "")]
+    assert len(hits) == 1, _messages(result.errors)
+    assert hits[0].unexpected_count == 1
+    assert hits[0].message.startswith(f"{suite}: {expectation} on column ")
+    assert " failed: observed " in hits[0].message and " in 1 of " in hits[0].message
+
+
+def test_attendance_from_the_future_fails(ref_dir, write_csv):
+    from plcqi.ingest import ingest
+
+    write_csv(ref_dir / "landing" / "attendance" / "future.csv",
+              "session_id,participant_id,email,join_time,leave_time\n"
+              "S1,P001,,2024-01-15T14:00:00,2024-01-15T15:00:00\n"
+              "S1,P002,,2099-01-15T14:00:00,2099-01-15T15:00:00\n")
+    assert ingest(ref_dir, sources=["reference", "attendance"]).ok
+    result = quality.validate(ref_dir, "raw", date(2024, 1, 31))
+    future = [f for f in result.errors if f.suite == "raw.attendance"
+              and f.expectation == "expect_column_pair_values_a_to_be_greater_than_b"]
+    assert {f.kwargs["column_B"] for f in future} == {"join_time", "leave_time"}
+    assert all(f.unexpected_count == 1 for f in future)
+    assert "2099-01-15T14:00:00" in next(f.message for f in future
+                                         if f.kwargs["column_B"] == "join_time")
+
+
 def test_stale_sources_fail_freshness(demo_copy):
     result = quality.validate(demo_copy, "raw", date.today() + timedelta(days=5 * 365))
     assert not result.ok

@@ -48,40 +48,73 @@ def test_report_errors_are_clear(tmp_path):
     assert result.exit_code == 2 and "not a date" in result.output
 
 
-def test_quality_results_are_read_when_present(tmp_path):
-    import json
-    fixtures.build(tmp_path)
-    (tmp_path / "quality").mkdir()
-    (tmp_path / "quality" / "latest.json").write_text(json.dumps({
-        "success": False, "run_at": "2026-06-30T01:00:00",
-        "suites": [{"suite": "raw_attendance", "success": False, "expectations": [
-            {"expectation": "expect_column_values_to_not_be_null", "column": "session_id",
-             "success": False, "message": "3 nulls"},
-            {"expectation": "expect_table_row_count_to_be_between", "success": True,
-             "severity": "warning", "message": "volume low"}]}],
-    }))
-    result = CliRunner().invoke(report_command, ["--data-dir", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    dq = (tmp_path / "reports" / "data-quality" / "2026-06-30.html").read_text()
-    assert "a quality gate failed" in dq and "expect_column_values_to_not_be_null" in dq
-    assert "volume low" in dq
+def _store_result(data_dir, stage, as_of, findings):
+    """A gate result as ``plcqi.quality.validate`` stores it."""
+    from plcqi.quality import store
+    from plcqi.quality.result import Finding, SuiteSummary, ValidationResult
+
+    found = [Finding(**f) for f in findings]
+    suites = {}
+    for f in found:
+        s = suites.setdefault(f.suite, SuiteSummary(f.suite, f.suite, 10, 0, 0, 0, 0))
+        s.expectations += 1
+        s.passed += f.success
+        s.errors += not f.success and f.severity == "error"
+        s.warnings += not f.success and f.severity == "warning"
+    store.save(data_dir, ValidationResult(
+        stage=stage, validated_at="2026-07-01T02:00:00+00:00", as_of=as_of,
+        data_dir=str(data_dir), findings=found, suites=list(suites.values())))
 
 
-def test_plcqi_quality_results_are_shown(tmp_path):
-    import json
+RATE_ERROR = {
+    "suite": "marts.rates", "expectation": "expect_column_values_to_be_between",
+    "column": "value", "severity": "error", "success": False, "observed": [1.3],
+    "unexpected_count": 1, "element_count": 40, "description": "rates within [0, 1]",
+    "message": "marts.rates: expect_column_values_to_be_between on column 'value' failed: "
+               "observed [1.3] in 1 of 40 rows (cohort_id=K9, metric=attendance_rate)",
+}
+
+
+def test_a_failed_gate_stops_publication_but_not_the_data_quality_page(tmp_path):
     fixtures.build(tmp_path)
-    (tmp_path / "quality").mkdir()
-    finding = {"suite": "raw_polls", "expectation": "expect_column_values_to_be_between",
-               "column": "response_value", "severity": "warning", "success": False,
-               "message": "2 values outside 1-5 (ana@example.org)"}
-    (tmp_path / "quality" / "latest.json").write_text(json.dumps({
-        "raw": {"stage": "raw", "validated_at": "2026-06-30T02:00:00+00:00",
-                "findings": [finding, {**finding, "success": True, "message": "ok"}],
-                "suites": [{"suite": "raw_polls", "batch": "polls", "rows": 10,
-                            "expectations": 4, "passed": 3, "errors": 0, "warnings": 1}]},
-    }))
+    _store_result(tmp_path, "marts", "2026-06-30", [RATE_ERROR])
+    result = CliRunner().invoke(report_command, ["--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "not publishing the reports as of 2026-06-30" in result.output
+    assert "marts.rates: expect_column_values_to_be_between on column 'value' failed: " \
+           "observed [1.3]" in result.output
+    reports = tmp_path / "reports"
+    assert not (reports / "C1").exists() and not (reports / "leadership").exists()
+    dq = (reports / "data-quality" / "2026-06-30.html").read_text()
+    assert "1 gate error(s): publication stops" in dq and "cohort_id=K9" in dq
+    assert 'href="data-quality/2026-06-30.html"' in (reports / "index.html").read_text()
+
+
+def test_a_failed_gate_of_another_date_does_not_stop_publication(tmp_path):
+    fixtures.build(tmp_path)
+    _store_result(tmp_path, "marts", "2026-05-31", [RATE_ERROR])
     result = CliRunner().invoke(report_command, ["--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    dq = (tmp_path / "reports" / "data-quality" / "2026-06-30.html").read_text()
-    assert "all gates passed, 1 warning(s)" in dq
+    c1 = (tmp_path / "reports" / "C1" / "2026-06-30.html").read_text()
+    assert "not validated for this as-of date: marts (validated as of 2026-05-31)" in c1
+
+
+def test_warnings_show_in_every_report_without_other_centers_rows(tmp_path):
+    fixtures.build(tmp_path)
+    warning = {**RATE_ERROR, "severity": "warning"}
+    polls = {"suite": "raw.polls", "expectation": "expect_column_values_to_be_between",
+             "column": "response_value", "severity": "warning", "success": False,
+             "message": "2 values outside 1-5 (ana@example.org)"}
+    _store_result(tmp_path, "marts", "2026-06-30", [warning, {**warning, "success": True}])
+    _store_result(tmp_path, "raw", "2026-06-30", [polls])
+    result = CliRunner().invoke(report_command, ["--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    reports = tmp_path / "reports"
+    dq = (reports / "data-quality" / "2026-06-30.html").read_text()
+    assert "all gates passed, 2 warning(s)" in dq
     assert "2 values outside 1-5 ([email removed])" in dq
+    assert "cohort_id=K9" in dq  # operators see the failing rows
+    c1 = (reports / "C1" / "2026-06-30.html").read_text()
+    assert "all gates passed, 2 warning(s)" in c1
+    assert "1 of 40 rows - expected: rates within [0, 1]" in c1
+    assert "K9" not in c1  # a center report names no other center's cohort

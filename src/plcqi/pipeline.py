@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from plcqi import settings
 @dataclass
 class RunState:
     data_dir: Path
-    as_of: date | None
+    as_of: date
     target: str
     echo: Callable[[str], None]
     results: dict[str, Any] = field(default_factory=dict)
@@ -73,15 +73,19 @@ def _transform(state: RunState) -> None:
 
 
 def _publish(state: RunState) -> None:
-    if any(p.startswith("quality gate") for p in state.problems):
-        state.echo("publish: skipped, a quality gate failed (see above)")
-        return
     if state.target != "duckdb":
         state.echo("publish: reports read the DuckDB warehouse; skipped for postgres")
         return
     from plcqi.publish import render_all
+    from plcqi.publish.api import GateFailed
 
-    result = render_all(state.data_dir, as_of=state.as_of)
+    try:
+        result = render_all(state.data_dir, as_of=state.as_of)
+    except GateFailed as e:
+        # The gate's errors are already among the problems; say where the operator looks.
+        state.echo("publish: stopped, the marts quality gate failed; "
+                   + str(e).rsplit("\n", 1)[-1])
+        return
     state.results["publish"] = result
 
 
@@ -100,7 +104,11 @@ def run(
     target: str = "duckdb",
     echo: Callable[[str], None] = print,
 ) -> RunState:
-    """Run every step in order; return what each produced and what went wrong."""
+    """Run every step in order; return what each produced and what went wrong.
+
+    Every step computes for one as-of date (default: today, UTC), so the quality results
+    that publication checks are those of this run."""
+    as_of = as_of or datetime.now(UTC).date()
     state = RunState(settings.data_dir(data_dir), as_of, target, echo)
     for _name, step in STEPS:
         step(state)

@@ -40,6 +40,31 @@ class PublishResult:
         return next((p for p in self.paths if p.name == "index.html"), None)
 
 
+class GateFailed(PublishError):
+    """A quality gate failed for the as-of date being published."""
+
+
+def check_gate(data_dir: Path, as_of: date) -> None:
+    """Refuse to publish when the latest raw or marts quality gate for ``as_of`` failed.
+
+    Data not validated for that date is published; the data-quality section says so.
+    """
+    from plcqi.quality.store import read_latest
+
+    failed = [r for r in read_latest(data_dir).values()
+              if r.as_of == as_of.isoformat() and not r.ok]
+    if not failed:
+        return
+    details = "\n".join(f"- {f.message}" for r in failed for f in r.errors)
+    stages = " and ".join(f"{r.stage} gate of {r.validated_at[:19]}" for r in failed)
+    raise GateFailed(
+        f"not publishing the reports as of {as_of}: the {stages} failed with "
+        f"{sum(len(r.errors) for r in failed)} error(s):\n{details}\n"
+        "Fix the data, then run the pipeline again (`plcqi run`, or `plcqi validate` "
+        "for the failed stage before `plcqi report`)."
+    )
+
+
 def reports_dir(data_dir: Path | str | None) -> Path:
     return settings.data_dir(data_dir) / "reports"
 
@@ -70,8 +95,11 @@ def _center(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_o
     if "/" in center_id or center_id in RESERVED or center_id.startswith("."):
         raise PublishError(f"{center_id!r} cannot name a report folder")
     root = reports_dir(data_dir)
+    if quality_context is None:
+        quality_context = quality.context(data_dir, as_of, prefix="dq")
     ctx = center.build(con, data_dir, center_id, as_of, min_cell_size=min_cell_size,
-                       include_comments=include_comments, quality_context=quality_context)
+                       include_comments=include_comments,
+                       quality_context=quality.for_center(quality_context))
     ctx["crumbs"] = [{"label": "Reports", "href": "../index.html"},
                      {"label": ctx["center"]["name"], "href": None}]
     ctx["links"] = _links(root, as_of, data_quality=dq_written)
@@ -88,6 +116,7 @@ def render_center(data_dir: Path | str | None, center_id: str, as_of: date | Non
     result = PublishResult(as_of=as_of or date.min)
     with connect(data_dir) as con:
         as_of = check_as_of(con, as_of)
+        check_gate(data_dir, as_of)
         return _center(con, data_dir, center_id, as_of, _min_cell_size(min_cell_size),
                        include_comments, pdf, False, result)
 
@@ -99,6 +128,7 @@ def render_leadership(data_dir: Path | str | None, as_of: date | None = None, *,
     result = PublishResult(as_of=as_of or date.min)
     with connect(data_dir) as con:
         as_of = check_as_of(con, as_of)
+        check_gate(data_dir, as_of)
         return _leadership(con, data_dir, as_of, _min_cell_size(min_cell_size), pdf, result)
 
 
@@ -196,8 +226,14 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
         if unknown:
             raise PublishError(f"no center {', '.join(unknown)} in the marts")
         dq = quality.context(data_dir, as_of, prefix="dq")
-        result.paths.append(render_data_quality(data_dir, as_of, min_cell_size=n,
-                                                quality_context=dq))
+        dq_page = render_data_quality(data_dir, as_of, min_cell_size=n, quality_context=dq)
+        result.paths.append(dq_page)
+        try:
+            check_gate(data_dir, as_of)
+        except GateFailed as e:
+            # The operator's page that explains the failure is still published.
+            render_index(data_dir)
+            raise GateFailed(f"{e}\nData-quality page: {dq_page}") from None
         for center_id in centers or known:
             _center(con, data_dir, center_id, as_of, n, include_comments, pdf, True, result,
                     quality_context=dq)

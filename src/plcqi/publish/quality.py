@@ -1,6 +1,8 @@
 """Data-quality facts for the reports: quarantined rows by reason, the quality gates' results
 (``quality/latest.json``) and freshness per source (the ingest log). Every part is optional:
-a missing file gives an empty part and a sentence saying so, never an error."""
+a missing file gives an empty part and a sentence saying so, never an error. The
+data-quality page shows the gates' failing rows; a center report only names the checks
+(``for_center``)."""
 
 from __future__ import annotations
 
@@ -110,104 +112,84 @@ def freshness(data_dir: Path, as_of: date) -> list[dict]:
     return out
 
 
-def _first(d: dict, *keys, default=None):
-    for k in keys:
-        if k in d and d[k] is not None:
-            return d[k]
-    return default
+def gates(data_dir: Path, as_of: date) -> dict:
+    """The quality gates' latest results (``quality/latest.json``, one per stage): overall
+    status, per suite status, and the failed expectations, errors first. A stage validated
+    for another as-of date than the report's is named as such: its result is not this
+    report's."""
+    from plcqi.quality.store import read_latest
 
-
-def gates(data_dir: Path) -> dict:
-    """The quality gates' latest results, read tolerantly: overall status, per suite status,
-    and the failed or warning expectations."""
-    path = Path(data_dir) / "quality" / "latest.json"
-    if not path.exists():
-        return {"available": False, "status": "none", "success": None, "run_at": "",
-                "message": "no quality results yet", "suites": [], "problems": []}
     try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError) as e:
+        latest = read_latest(data_dir)
+    except (OSError, ValueError, KeyError, TypeError) as e:
         return {"available": False, "status": "none", "success": None, "run_at": "",
-                "message": f"quality results unreadable: {e}", "suites": [], "problems": []}
-    if isinstance(doc, dict) and doc and all(
-            isinstance(v, dict) and "findings" in v for v in doc.values()):
-        return _stages(doc)
-    suites_raw = _first(doc, "suites", "results", "checkpoints", "validations", default=[])
-    if isinstance(suites_raw, dict):
-        suites_raw = [{"name": k, **v} if isinstance(v, dict) else {"name": k, "success": v}
-                      for k, v in suites_raw.items()]
-    suites, problems = [], []
-    for s in suites_raw if isinstance(suites_raw, list) else []:
-        if not isinstance(s, dict):
-            continue
-        name = str(_first(s, "suite", "suite_name", "name", "expectation_suite_name",
-                          default="suite"))
-        success = _first(s, "success", "passed", "ok")
-        checks = _first(s, "expectations", "results", "checks", default=[])
-        failed = 0
-        for e in checks if isinstance(checks, list) else []:
-            if not isinstance(e, dict):
-                continue
-            ok = _first(e, "success", "passed", "ok")
-            severity = str(_first(e, "severity", "level", default="")).lower()
-            if ok is False or severity in ("warning", "warn"):
-                failed += ok is False
-                cfg = e.get("expectation_config") if isinstance(
-                    e.get("expectation_config"), dict) else {}
-                kwargs = cfg.get("kwargs") if isinstance(cfg.get("kwargs"), dict) else {}
-                problems.append({
-                    "suite": name,
-                    "expectation": str(_first(e, "expectation", "expectation_type", "type",
-                                              "name", default=cfg.get("type", "check"))),
-                    "column": str(_first(e, "column", default=kwargs.get("column", "")) or ""),
-                    "severity": severity or ("failure" if ok is False else "warning"),
-                    "detail": redact(str(_first(e, "message", "detail", "details",
-                                                "observed", default="")))[:300],
-                })
-        suites.append({"name": name, "success": success, "checks": len(checks)
-                       if isinstance(checks, list) else None, "failed": failed})
-    overall = _first(doc, "success", "passed", "ok")
-    if overall is None and suites:
-        overall = all(s["success"] is not False for s in suites)
-    return {
-        "available": True,
-        "status": "ok" if overall else "failed",
-        "message": "all gates passed" if overall else "a quality gate failed",
-        "success": overall,
-        "run_at": str(_first(doc, "run_at", "generated_at", "run_time", "created_at",
-                             default="")),
-        "suites": suites,
-        "problems": problems,
-    }
-
-
-def _stages(doc: dict) -> dict:
-    """``plcqi.quality``'s latest.json: ``{"raw": ValidationResult, "marts": ...}``."""
-    suites, problems, run_at, errors, warnings = [], [], "", 0, 0
-    for stage, r in sorted(doc.items()):
-        run_at = max(run_at, str(r.get("validated_at") or ""))
-        for sm in r.get("suites") or []:
-            suites.append({"name": f"{stage}/{sm.get('suite')}", "success": not sm.get("errors"),
-                           "checks": sm.get("expectations"), "failed": sm.get("errors", 0)})
-        for f in r.get("findings") or []:
-            if f.get("success"):
-                continue
-            severity = str(f.get("severity") or "error")
-            errors += severity == "error"
-            warnings += severity == "warning"
+                "message": f"quality results unreadable: {e}", "suites": [], "problems": [],
+                "stale": []}
+    if not latest:
+        return {"available": False, "status": "none", "success": None, "run_at": "",
+                "message": "no quality results yet", "suites": [], "problems": [],
+                "stale": []}
+    suites, problems, errors, warnings, stale = [], [], 0, 0, []
+    for stage, r in sorted(latest.items()):
+        if r.as_of != as_of.isoformat():
+            stale.append(f"{stage} (validated as of {r.as_of or 'an unknown date'})")
+        for sm in r.suites:
+            suites.append({"name": f"{stage}/{sm.suite}", "success": not sm.errors,
+                           "checks": sm.expectations, "failed": sm.errors})
+        for f in r.errors + r.warnings:
+            errors += f.severity == "error"
+            warnings += f.severity == "warning"
             problems.append({
-                "suite": f"{stage}/{f.get('suite', '')}",
-                "expectation": str(f.get("expectation") or ""),
-                "column": str(f.get("column") or ""),
-                "severity": severity,
-                "detail": redact(str(f.get("message") or f.get("observed") or ""))[:300],
+                "suite": f"{stage}/{f.suite}",
+                "expectation": f.expectation,
+                "column": f.column or "",
+                "severity": f.severity,
+                "detail": redact(f.message or str(f.observed or ""))[:300],
+                "summary": _summary(f),
             })
     problems.sort(key=lambda p: (p["severity"] != "error", p["suite"]))
-    message = (f"{errors} gate error(s): publishing should have stopped" if errors
+    message = (f"{errors} gate error(s): publication stops" if errors
                else f"all gates passed, {warnings} warning(s)" if warnings
                else "all gates passed")
+    if stale:
+        message += "; not validated for this as-of date: " + ", ".join(stale)
     return {"available": True, "status": "failed" if errors else "ok", "success": not errors,
-            "message": message, "run_at": run_at, "suites": suites, "problems": problems}
+            "message": message, "run_at": max(r.validated_at for r in latest.values())[:19],
+            "suites": suites, "problems": problems, "stale": stale}
+
+
+def _summary(f) -> str:
+    """A finding without its rows or observed values (which may name another center's
+    cohorts): how many rows, and what was expected.
+
+    >>> from plcqi.quality.result import Finding
+    >>> _summary(Finding("marts.x", "expect_column_values_to_be_between", "value", "warning",
+    ...                  False, unexpected_count=2, element_count=40,
+    ...                  description="rates within [0, 1]"))
+    '2 of 40 rows - expected: rates within [0, 1]'
+    """
+    text = (f"{f.unexpected_count} of {f.element_count} rows"
+            if f.unexpected_count is not None and f.element_count is not None else "failed")
+    return f"{text} - expected: {f.description}" if f.description else text
+
+
+def _problems_table(prefix: str, problems: list[dict], *, row_details: bool) -> dict:
+    detail = "detail" if row_details else "summary"
+    return table(
+        f"{prefix}-gates", "Failed checks and warnings from the quality gates",
+        [column("suite", "Suite"), column("expectation", "Check"), column("column", "Column"),
+         column("severity", "Severity"), column("detail", "Detail")],
+        [{"suite": cells.text_cell(p["suite"]), "expectation": cells.text_cell(p["expectation"]),
+          "column": cells.text_cell(p["column"]), "severity": cells.text_cell(p["severity"]),
+          "detail": cells.text_cell(p[detail])} for p in problems],
+    )
+
+
+def for_center(ctx: dict) -> dict:
+    """The data-quality section of a center report: the same figures, with the gates' failed
+    checks named but not their rows (a failing row may be another center's)."""
+    return {**ctx, "gate_problems": _problems_table(ctx["prefix"], ctx["problems"],
+                                                    row_details=False)}
 
 
 def context(data_dir: Path, as_of: date, *, prefix: str) -> dict:
@@ -215,7 +197,7 @@ def context(data_dir: Path, as_of: date, *, prefix: str) -> dict:
     data_dir = Path(data_dir)
     q = quarantine_rows(data_dir)
     f = freshness(data_dir, as_of)
-    g = gates(data_dir)
+    g = gates(data_dir, as_of)
     quarantine_table = table(
         f"{prefix}-quarantine", "Quarantined rows by source, column and reason",
         [column("dataset", "Source"), column("column", "Column"), column("reason", "Reason"),
@@ -239,18 +221,13 @@ def context(data_dir: Path, as_of: date, *, prefix: str) -> dict:
           "newest": cells.text_cell(r["newest_event_on"]),
           "age": cells.count_cell(r["days_before_as_of"])} for r in f],
     )
-    problems_table = table(
-        f"{prefix}-gates", "Failed checks and warnings from the quality gates",
-        [column("suite", "Suite"), column("expectation", "Check"), column("column", "Column"),
-         column("severity", "Severity"), column("detail", "Detail")],
-        [{k: cells.text_cell(p[k]) for k in ("suite", "expectation", "column", "severity",
-                                             "detail")} for p in g["problems"]],
-    )
     return {
         "quarantined_rows": sum(r["rows"] for r in q),
         "quarantine": quarantine_table,
         "freshness": freshness_table,
         "gates": {k: v for k, v in g.items() if k != "problems"},
-        "gate_problems": problems_table,
+        "gate_problems": _problems_table(prefix, g["problems"], row_details=True),
+        "problems": g["problems"],
+        "prefix": prefix,
         "has_ingest_log": bool(f),
     }

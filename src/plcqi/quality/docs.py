@@ -3,12 +3,14 @@
 Great Expectations' own Data Docs load Bootstrap, jQuery, Font Awesome and Vega from CDNs and
 render through templates that are not autoescaped, so this page is rendered here instead:
 jinja2 with autoescape always on, the stylesheet inlined, no script and no network reference.
-Written to ``DATA_DIR/reports/data-docs/index.html``.
+Written to ``DATA_DIR/reports/data-docs/index.html``, with copies of the results it links in
+``data-docs/results/<stage>/``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -44,7 +46,8 @@ def context(data_dir: Path) -> dict:
         result: ValidationResult | None = latest.get(stage)
         runs = store.history(data_dir, stage)
         for run in runs:
-            run["href"] = Path(os.path.relpath(Path(data_dir) / run["file"], target)).as_posix()
+            run["href"] = Path(os.path.relpath(_published(data_dir, run["file"]), target)
+                               ).as_posix()
         if result is None:
             stages.append({"stage": stage, "result": None, "history": runs})
             continue
@@ -62,6 +65,21 @@ def context(data_dir: Path) -> dict:
     return {"stages": stages}
 
 
+def _published(data_dir: Path, file: str) -> Path:
+    """Where the Data Docs link a result file: a copy next to the page, so the reports
+    folder can be served (or copied) on its own."""
+    return docs_path(data_dir).parent / Path(file).relative_to("quality")
+
+
+def _copy_history(data_dir: Path) -> None:
+    for stage in STAGES:
+        for run in store.history(data_dir, stage):
+            target = _published(data_dir, run["file"])
+            if not target.exists():
+                with atomic_path(target) as tmp:
+                    shutil.copyfile(Path(data_dir) / run["file"], tmp)
+
+
 def render(data_dir: Path) -> str:
     return _env().get_template("data_docs.html").render(**context(Path(data_dir)))
 
@@ -69,6 +87,7 @@ def render(data_dir: Path) -> str:
 def publish(data_dir: Path) -> Path:
     """(Re)write the Data Docs page from the stored results; returns its path."""
     path = docs_path(data_dir)
+    _copy_history(Path(data_dir))
     html = render(data_dir)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")

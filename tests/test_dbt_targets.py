@@ -31,6 +31,7 @@ MARTS = (
     "fct_attendance",
     "fct_survey_outcomes",
     "fct_poll_results",
+    "fct_ta_requests",
 )
 
 

@@ -69,6 +69,78 @@ def test_headline_figures_by_hand(c1):
     assert h["Grantees reached in the period"]["value"]["text"] == "2"
 
 
+def test_ta_by_grantee_by_hand(c1):
+    # fixtures.TA_REQUESTS; period 2026-04-01..06-30, previous 2026-01-01..03-31. To C1:
+    # center C1 or source O1/O2 (T3 via O1, T4 via O2); T5 is C2's only, T9 predates both.
+    # Sessions: K2-S1 (Apr 7: G1, G5), K2-S2 (May 5: G1); none of C1's in the previous one.
+    t = c1["ta_by_grantee"]
+    assert [c["key"] for c in t["columns"]] == [
+        "grantee", "requests", "withdrawn", "delivered", "sessions", "requests_prev",
+        "withdrawn_prev", "delivered_prev", "sessions_prev"]
+    rows = {r["cells"][0].get("title", r["cells"][0]["text"]): [c["text"] for c in
+                                                                  r["cells"][1:]]
+            for r in t["rows"]}
+    assert rows == {
+        "G5": ["0", "0", "0", "1", "0", "0", "0", "0"],  # a session, no request
+        "G1": ["1", "0", "0", "2", "1", "0", "1", "0"],  # T7 (first day) now; T6 (last day)
+        "G2": ["2", "1", "1", "0", "0", "0", "0", "0"],  # T1 final, T2 withdrawn
+        "G3": ["1", "0", "1", "0", "1", "0", "0", "0"],  # T3 closed via O1; T4 via O2
+        "G4": ["1", "1", "0", "0", "0", "0", "0", "0"],  # T8 withdrawn; T5 (C2) left out
+        "All grantees": ["5", "2", "2", "3", "2", "0", "1", "0"],
+    }
+    assert t["rows"][-1]["kind"] == "total"
+
+
+def test_no_ta_headline_by_hand(c1, lead):
+    h = {x["label"]: x for x in c1["headline"]}["Grantees with no TA at all in the period"]
+    # Now: G1 (T7, sessions), G2 (T1), G3 (T3), G5 (session); G4 only withdrawn T8 -> 1.
+    # Before: G1 (T6), G3 (T4) -> G2, G4, G5 without: 3.
+    assert (h["value"]["text"], h["previous"]["text"], h["change"]["text"]) == (
+        "1 of 5", "3 of 5", "-2")
+    h = {x["label"]: x for x in lead["headline"]}["Grantees with no TA at all in the period"]
+    # Any center: G4 has T5 (to C2) now, so nobody is without; before as for C1 (K9 is 2025).
+    assert (h["value"]["text"], h["value"]["state"], h["previous"]["text"],
+            h["change"]["text"]) == ("0 of 5", "zero", "3 of 5", "-3")
+
+
+def test_leadership_reach_by_hand(lead):
+    # dim_cohorts: C1 K1 5/4, K3 2/2, K2 3/2 -> 8 of 10; C2 K9 3/3; all 11 of 13.
+    assert texts(lead["reach"]) == [["Center One", "3", "10", "8", "80%"],
+                                    ["Center Two", "1", "3", "3", "100%"],
+                                    ["All centers", "4", "13", "11", "85%"]]
+
+
+def test_targets_met_leaves_out_suppressed_metrics(tmp_path):
+    import duckdb
+    fixtures.build(tmp_path)
+    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
+    # Verdicts on K3's uptake (n<3) and K1's (hidden as its complement): both met, both hidden.
+    con.execute("update marts.fct_phase_metrics set target_comparator = '>=', "
+                "target_value = 0.4, target_met = true where metric = 'followup_uptake_rate' "
+                "and cohort_id in ('K1', 'K3')")
+    con.close()
+    with warehouse.connect(tmp_path) as con:
+        ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
+    met = {x["label"]: x for x in ctx["headline"]}["Targets met (cohort × metric)"]
+    # Shown verdicts only: attendance K1 0.75 and K3 0.75 < 0.8, gap K1 50 > 42, K3 30 <= 42.
+    assert (met["value"]["text"], met["value"]["title"]) == ("25%", "1 of 4")
+    k1 = next(k for o in ctx["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
+    tick = next(b for b in k1["scorecard"]["rows"] if b["cells"][1]["title"]
+                == "followup_uptake_rate")["cells"][4]
+    assert tick["flag"] == "hidden"
+
+
+def test_retention_chart_draws_the_attendance_target(c1):
+    k1 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
+    chart = k1["attendance"]["retention"]
+    assert {"value": 0.8, "label": "attendance target ≥ 80%"} in chart["spec"]["layer"][-1][
+        "data"]["values"]
+    assert chart["alt"].endswith("Dashed red line: attendance target ≥ 80% (the mean of the "
+                                 "points).")
+    # K1's uptake is hidden (complementary suppression): no uptake chart to draw a target on.
+    assert c1["uptake"]["chart"] is None
+
+
 def test_denominator_under_minimum_is_suppressed(c1):
     k3 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K3")
     row = next(r for r in k3["scorecard"]["rows"] if r["cells"][1]["title"]

@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('fct_phase_metrics') }}
 -- depends_on: {{ ref('fct_survey_outcomes') }}
 -- depends_on: {{ ref('fct_poll_results') }}
+-- depends_on: {{ ref('fct_ta_requests') }}
 select
     table_name,
     column_name

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi.publish import cells, charts, comments, periods, quality, rules, sections
+from plcqi.publish import cells, charts, comments, periods, quality, rules, sections, ta
 from plcqi.publish import metrics as m
 from plcqi.publish.tables import column, table
 from plcqi.publish.warehouse import PublishError, rows
@@ -116,6 +116,11 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                   "order by u.cohort_id, u.grantee_id", q)
     poll_rows = rows(con, "select * from marts.fct_poll_results where center_id = ?", q)
     survey_rows = rows(con, "select * from marts.fct_survey_outcomes where center_id = ?", q)
+    # TA requests to this center: its own, or with one of its opportunities as the source.
+    requests = rows(con, "select * from marts.fct_ta_requests where center_id = ? or "
+                    "source_opportunity_id in (select opportunity_id from "
+                    "marts.dim_opportunities where center_id = ?) order by request_id",
+                    [center_id, center_id])
     grantees = rows(con, "select grantee_id, grantee_name, grantee_type from marts.dim_grantees "
                     "order by grantee_id")
     names = {g["grantee_id"]: g["grantee_name"] for g in grantees}
@@ -164,18 +169,25 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
     up_now, base_now, lift_now = _uptake_at(uptake, baselines, as_of, min_cell_size)
     up_prev, base_prev, lift_prev = _uptake_at(uptake, baselines, prev, min_cell_size)
     with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
-    verdicts = [r["target_met"] for r in phase if r["target_met"] is not None]
+    # A verdict on a hidden figure would tell whether it met its target: left out.
+    verdicts = [r["target_met"] for r in phase if r["target_met"] is not None
+                and not cells.is_hidden(value_cells[r["cohort_id"]][r["metric"]])]
     a_now, a_prev = cells.count_cell(active(start, as_of)), cells.count_cell(
         active(prev_start, prev))
     r_now, r_prev = cells.count_cell(len(reach_now)), cells.count_cell(len(reach_prev))
-    no_ta = len(grantees) - len(reach_now)
+    ids = [g["grantee_id"] for g in grantees]
+    no_now = ta.without_cell(ids, ta.with_ta(requests, att, start, as_of))
+    no_prev = ta.without_cell(ids, ta.with_ta(requests, att, prev_start, prev))
     headline = [
         _headline("Cohorts with sessions in the period", a_now, a_prev,
                   _change(a_now, a_prev, min_cell_size, "count")),
         _headline("Grantees reached in the period", r_now, r_prev,
                   _change(r_now, r_prev, min_cell_size, "count"),
-                  f"{no_ta} of {len(grantees)} grantees had no TA session from this center "
-                  f"in the period"),
+                  "attended at least one of this center's sessions in the period"),
+        _headline("Grantees with no TA at all in the period", no_now, no_prev,
+                  _change(no_now, no_prev, min_cell_size, "count"),
+                  f"out of all {len(grantees)} grantees: neither a TA request to this center "
+                  "(withdrawn ones do not count) nor an attended session of this center"),
         _headline("Attendance, all cohorts to date", att_now, att_prev,
                   _change(att_now, att_prev, min_cell_size),
                   "attended grantee-sessions / (participating grantees × delivered sessions)"),
@@ -189,8 +201,9 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                   _change(lift_now, lift_prev, min_cell_size)),
         _headline("Targets met (cohort × metric)",
                   cells.rate_cell(sum(verdicts), len(verdicts), min_cell_size), None, None,
-                  "targets from the opportunities' theories of change; the marts hold one "
-                  "as-of date, so no previous figure"),
+                  "targets from the opportunities' theories of change; figures suppressed "
+                  "for small numbers are left out; the marts hold one as-of date, so no "
+                  "previous figure"),
         _headline("Opportunities with a theory of change",
                   {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
                    "raw": with_toc}, None, None, "reference data: current state only"),
@@ -231,8 +244,9 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         for c in cohorts_by_opp.get(o["opportunity_id"], []):
             cid = c["cohort_id"]
             mrs = metric_rows.get(cid, [])
-            poll_target = next((r["target_value"] for r in mrs if r["metric"] ==
-                                "poll_favorable_rate" and r["target_value"] is not None), None)
+            targets = {r["metric"]: (r["target_comparator"], r["target_value"]) for r in mrs
+                       if r["target_comparator"] is not None and r["target_value"] is not None}
+            poll_target = targets.get("poll_favorable_rate", (None, None))[1]
             if c["first_delivered_on"] is None:
                 status = "not started"
             elif c["is_ongoing"]:
@@ -248,7 +262,7 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                 f"{c['delivered_sessions']} sessions delivered",
                 "scorecard": sections.scorecard(cid, mrs, value_cells.get(cid, {}), has_toc),
                 "attendance": sections.attendance(cid, att_by.get(cid, []), names,
-                                                  min_cell_size),
+                                                  min_cell_size, targets),
                 "polls": sections.polls(cid, polls_by.get(cid, []), min_cell_size,
                                         poll_target),
                 "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size),
@@ -304,7 +318,10 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                 if not cells.is_hidden(rate) else dict(rate),
             })
             bars.append({"cohort": cid, "value": cells.raw(rate),
-                         "baseline": None if cells.is_hidden(rate) else baselines.get(cid)})
+                         "hidden": charts.hidden_text(rate),
+                         "baseline": None if cells.is_hidden(rate) else baselines.get(cid),
+                         "target": next((r["target_value"] for r in metric_rows.get(cid, [])
+                                         if r["metric"] == "followup_uptake_rate"), None)})
         else:
             open_rows.append({
                 "cohort": cells.text_cell(cid),
@@ -336,13 +353,17 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
             "uptake-chart", "Follow-up TA uptake vs baseline, by cohort",
             f"Bars: share of participating grantees that requested related TA within six months "
             f"of the cohort's end, for {len(bars)} cohorts with complete windows; black ticks: "
-            f"the non-participant baseline. Overall {up_now['text']} against a baseline of "
-            f"{base_now['text']}.",
+            f"the non-participant baseline."
+            + (" Red ticks: the opportunity's target." if any(b["target"] is not None
+                                                              for b in bars) else "")
+            + (" Grey placeholders: too few grantees to show." if any(b["hidden"] for b in bars)
+               else "")
+            + f" Overall {up_now['text']} against a baseline of {base_now['text']}.",
             uptake_table,
             charts.rate_bars(bars, category="cohort", category_title="Cohort",
                              value_title="Took up related follow-up TA",
                              description="uptake vs baseline", baseline="baseline",
-                             sort=[b["cohort"] for b in bars]),
+                             target_field="target", sort=[b["cohort"] for b in bars]),
         )
     open_table = table(
         "uptake-open", "Cohorts whose follow-up window is still open (no final rate yet)",
@@ -350,33 +371,9 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
          column("window", "Window closes"), column("grantees", "Participating grantees", True),
          column("status", "Status")], open_rows)
 
-    # ---- TA requested vs delivered, per grantee
-    per_grantee: dict[str, dict] = {}
-    for r in att:
-        g = per_grantee.setdefault(r["grantee_id"], {"cohorts": set(), "attended": 0,
-                                                     "requests": 0, "took_up": 0})
-        if r["has_attended"]:
-            g["attended"] += 1
-            g["cohorts"].add(r["cohort_id"])
-    for r in uptake:
-        g = per_grantee.setdefault(r["grantee_id"], {"cohorts": set(), "attended": 0,
-                                                     "requests": 0, "took_up": 0})
-        g["requests"] += (r["requests_during"] or 0) + (r["requests_after_related"] or 0)
-    ta_rows = [
-        {"grantee": cells.text_cell(names.get(gid, gid)),
-         "cohorts": cells.count_cell(len(g["cohorts"])),
-         "attended": cells.count_cell(g["attended"]),
-         "requests": cells.count_cell(g["requests"])}
-        for gid, g in sorted(per_grantee.items(), key=lambda kv: names.get(kv[0], kv[0]))
-        if g["attended"] or g["requests"]
-    ]
-    ta_table = table(
-        "ta-by-grantee", "TA requested vs delivered, by grantee",
-        [column("grantee", "Grantee"), column("cohorts", "Cohorts taken part in", True),
-         column("attended", "Sessions attended", True),
-         column("requests", "Related TA requests (during and after)", True)], ta_rows,
-        note="Requests: related requests during a cohort and in its six-month window; "
-        "sessions: delivered sessions the grantee attended, all cohorts to date.")
+    # ---- TA requested vs delivered, per grantee, this period and the previous one
+    ta_table = ta.by_grantee(ta.counts(requests, att, start, as_of),
+                             ta.counts(requests, att, prev_start, prev), names)
 
     return {
         "kind": "center",

@@ -4,7 +4,13 @@ at build time to inline SVG by vl-convert (no script, no network when the page o
 A chart in a context is ``{"id", "title", "alt", "table", "spec"}``: the title, a text
 alternative, the data table it is drawn from (shown under "show as table") and the spec.
 ``render.finalize`` adds the ``svg``. Rows given to a chart must hold ``None`` where a figure
-is hidden (suppressed): the bar is then not drawn, so its length cannot leak the figure.
+is hidden (suppressed): the bar is then not drawn, so its length cannot leak the figure. Such a
+row carries ``hidden``, the text shown instead ("n<3", see ``hidden_text``): the chart draws a
+grey dashed placeholder spanning the whole scale, labelled with it, so a hidden figure never
+looks like a true zero and its size is not given away.
+
+Targets (from the opportunity's theory of change) are drawn in red: a dashed rule for one
+target, a tick per row where each row has its own (field ``target``).
 """
 
 from __future__ import annotations
@@ -14,18 +20,46 @@ import functools
 import altair as alt
 from altair.utils.schemapi import debug_mode
 
+from plcqi.publish import cells
 from plcqi.publish.safety import check_svg
 
 WIDTH = 520
 COLORS = {"bar": "#3b6ea8", "target": "#b8442f", "baseline": "#111111", "absent": "#e9edf2",
           "attended": "#2f6f4f", "suppressed": "#c9c9c9"}
-VALIDATE = False
+VALIDATE = False  # tests/test_report_charts.py turns it on and validates each chart kind
 # Wide fonts first: labels measured at build time (DejaVu Sans) still fit when shown.
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 
 
 def chart(chart_id: str, title: str, alt_text: str, table: dict, spec: dict) -> dict:
     return {"id": chart_id, "title": title, "alt": alt_text, "table": table, "spec": spec}
+
+
+def hidden_text(cell: dict) -> str | None:
+    """What a chart shows in place of a hidden figure (the cell's own text), else None.
+
+    >>> hidden_text(cells.rate_cell(1, 2, 3)), hidden_text(cells.rate_cell(0, 5, 3))
+    ('n<3', None)
+    """
+    return cell["text"] if cells.is_hidden(cell) else None
+
+
+def _is_hidden(field: str = "hidden") -> str:
+    return f"isValid(datum.{field})"
+
+
+def _placeholder_bars(data: alt.Data, y: alt.Y, value_title: str, *, y_offset=None) -> list:
+    """Grey dashed bars over the whole [0, 1] scale, labelled, for rows whose figure is
+    hidden: the same for every hidden row, so they tell nothing about the figure."""
+    base = alt.Chart(data).transform_filter(_is_hidden()).transform_calculate(lo="0", hi="1")
+    enc = {"y": y} if y_offset is None else {"y": y, "yOffset": y_offset}
+    bar = base.mark_bar(color=COLORS["suppressed"], opacity=0.45, stroke="#7a7a7a",
+                        strokeDash=[3, 2], strokeWidth=1).encode(
+        x=alt.X("lo:Q", title=value_title), x2="hi:Q", **enc)
+    label = base.mark_text(align="left", dx=4, color="#444444", fontStyle="italic",
+                           fontSize=10).encode(x=alt.X("lo:Q", title=value_title), text="hidden:N",
+                                               **enc)
+    return [bar, label]
 
 
 def _fast(build):
@@ -40,7 +74,7 @@ def _fast(build):
 
 def _finish(c: alt.TopLevelMixin, description: str) -> dict:
     # Schema validation costs more than the rendering; the specs are fixed shapes, and
-    # tests/test_report_charts.py validates each kind once.
+    # tests/test_report_charts.py validates each kind against the Vega-Lite schema.
     spec = c.properties(description=description, padding={"left": 12, "right": 8, "top": 4,
                                                           "bottom": 4}).configure(
         font=FONT).configure_view(
@@ -53,9 +87,10 @@ def _finish(c: alt.TopLevelMixin, description: str) -> dict:
 @_fast
 def rate_bars(rows: list[dict], *, category: str, category_title: str, value_title: str,
               description: str, target: float | None = None, baseline: str | None = None,
-              sort: list[str] | None = None) -> dict:
-    """Horizontal bars of rates in [0, 1] per category, with an optional target line and
-    baseline ticks (field ``baseline`` of each row)."""
+              target_field: str | None = None, sort: list[str] | None = None) -> dict:
+    """Horizontal bars of rates in [0, 1] per category, with an optional target line (one
+    target) or target ticks (field ``target_field`` of each row), baseline ticks (field
+    ``baseline``) and placeholders for hidden rows (field ``hidden``)."""
     data = alt.Data(values=rows)
     y = alt.Y(f"{category}:N", title=category_title, sort=sort or None,
               axis=alt.Axis(labelLimit=260))
@@ -63,16 +98,23 @@ def rate_bars(rows: list[dict], *, category: str, category_title: str, value_tit
               axis=alt.Axis(format="%"))
     height = max(40, 22 * len(rows))
     layers = [alt.Chart(data).mark_bar(color=COLORS["bar"]).encode(y=y, x=x)]
+    if any(r.get("hidden") for r in rows):
+        layers += _placeholder_bars(data, y, value_title)
     if baseline:
         layers.append(
             alt.Chart(data).mark_tick(color=COLORS["baseline"], thickness=2, size=22, opacity=1)
-            .encode(y=y, x=alt.X(f"{baseline}:Q"))
+            .encode(y=y, x=alt.X(f"{baseline}:Q", title=value_title))
+        )
+    if target_field and any(r.get(target_field) is not None for r in rows):
+        layers.append(
+            alt.Chart(data).mark_tick(color=COLORS["target"], thickness=3, size=22, opacity=1)
+            .encode(y=y, x=alt.X(f"{target_field}:Q", title=value_title))
         )
     if target is not None:
         layers.append(
             alt.Chart(alt.Data(values=[{"target": target}])).mark_rule(
                 color=COLORS["target"], strokeDash=[4, 3], size=2
-            ).encode(x=alt.X("target:Q"))
+            ).encode(x=alt.X("target:Q", title=value_title))
         )
     c = alt.layer(*layers).properties(width=WIDTH - 200, height=height)
     return _finish(c, description)
@@ -116,32 +158,65 @@ def gap_bars(rows: list[dict], *, description: str, limit: int, sessions: list[s
 
 
 @_fast
-def line_by_session(rows: list[dict], *, description: str, sessions: list[str]) -> dict:
-    """Share of participating grantees at each delivered session (retention over time)."""
+def line_by_session(rows: list[dict], *, description: str, sessions: list[str],
+                    targets: list[dict] | None = None) -> dict:
+    """Share of participating grantees at each delivered session (retention over time).
+
+    ``targets``: ``{"value", "label"}`` levels drawn as dashed red rules, labelled; a session
+    whose share is hidden (field ``hidden``) gets a grey dashed full-height rule and its
+    label instead of a point."""
     data = alt.Data(values=rows)
-    c = alt.Chart(data).mark_line(point=True, color=COLORS["bar"]).encode(
-        x=alt.X("session:N", title="Delivered session", sort=sessions,
-                axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title="Grantees attending", scale=alt.Scale(domain=[0, 1]),
+    # room for the targets' labels, drawn inside the plot
+    width = min(WIDTH - 120, max(40 * max(2, len(sessions)), 220 if targets else 0))
+    x = alt.X("session:N", title="Delivered session", sort=sessions,
+              axis=alt.Axis(labelAngle=0))
+    title = "Grantees attending"
+    layers = [alt.Chart(data).mark_line(point=True, color=COLORS["bar"]).encode(
+        x=x,
+        y=alt.Y("value:Q", title=title, scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
-    ).properties(width=min(WIDTH - 120, 40 * max(2, len(sessions))), height=160)
+    )]
+    if any(r.get("hidden") for r in rows):
+        base = alt.Chart(data).transform_filter(_is_hidden()).transform_calculate(
+            lo="0", hi="1", mid="0.5")
+        layers.append(base.mark_rule(color=COLORS["suppressed"], strokeDash=[3, 2],
+                                     size=8, opacity=0.8).encode(
+            x=x, y=alt.Y("lo:Q", title=title), y2="hi:Q"))
+        layers.append(base.mark_text(color="#444444", fontStyle="italic", fontSize=10,
+                                     angle=270).encode(x=x, y=alt.Y("mid:Q", title=title),
+                                                       text="hidden:N"))
+    if targets:
+        level = alt.Chart(alt.Data(values=targets))
+        layers.append(level.mark_rule(color=COLORS["target"], strokeDash=[4, 3], size=2)
+                      .encode(y=alt.Y("value:Q", title=title)))
+        layers.append(level.mark_text(color=COLORS["target"], align="right", baseline="bottom",
+                                      dy=-2, fontSize=10)
+                      .encode(y=alt.Y("value:Q", title=title), x=alt.value(width),
+                              text="label:N"))
+    c = alt.layer(*layers).properties(width=width, height=160)
     return _finish(c, description)
 
 
 @_fast
 def grouped_bars(rows: list[dict], *, description: str, groups: list[str],
                  categories: list[str], value_title: str) -> dict:
-    """Rates per category, one bar per group side by side (e.g. survey wave)."""
+    """Rates per category, one bar per group side by side (e.g. survey wave); a hidden
+    figure (field ``hidden``) gets a labelled grey placeholder in its group's place."""
     data = alt.Data(values=rows)
-    c = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("category:N", title=None, sort=categories, axis=alt.Axis(labelLimit=260)),
-        yOffset=alt.YOffset("group:N", sort=groups),
+    y = alt.Y("category:N", title=None, sort=categories, axis=alt.Axis(labelLimit=260))
+    y_offset = alt.YOffset("group:N", sort=groups)
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, yOffset=y_offset,
         x=alt.X("value:Q", title=value_title, scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
         color=alt.Color("group:N", title=None, sort=groups,
                         scale=alt.Scale(range=[COLORS["bar"], "#d08c2c", "#7a5aa6"]),
                         legend=alt.Legend(orient="top")),
-    ).properties(width=WIDTH - 240, height=max(60, 30 * len(categories)))
+    )
+    layers = [bars]
+    if any(r.get("hidden") for r in rows):
+        layers += _placeholder_bars(data, y, value_title, y_offset=y_offset)
+    c = alt.layer(*layers).properties(width=WIDTH - 240, height=max(60, 30 * len(categories)))
     return _finish(c, description)
 
 

@@ -12,6 +12,8 @@ Center C1 (the one reported on):
 - O2 "Workforce CoP" (optional attendance, ongoing, no theory of change)
   - K2: 2 sessions in the period, 2 participating grantees (rates suppressed), window open.
 Center C2: O3 / K9, which must never appear in C1's report.
+TA requests (``TA_REQUESTS``): to C1 directly or through its opportunities, to C2 only,
+withdrawn, delivered (final or closed plan), on the periods' first and last days.
 A grantee is named with a ``<script>`` payload and a poll question carries one: both must
 come out as text.
 """
@@ -131,6 +133,20 @@ COMMENTS = [  # raw zone survey rows: response_id, cohort, submitted, comments
     ("R3", "K1", "2025-10-03T09:00:00", None),
     ("R4", "K1", "2025-10-03T09:30:00", "Too many sessions"),
     ("R9", "K9", "2025-06-02T09:00:00", "Other center's comment"),
+]
+# TA requests in their state as of AS_OF. The period is 2026-04-01 to 2026-06-30, the previous
+# one 2026-01-01 to 2026-03-31. "To C1": center_id C1, or source_opportunity_id O1 or O2.
+TA_REQUESTS = [  # id, grantee, center, topic, type, source opportunity, plan status, submitted
+    ("T1", "G2", "C1", "licensing", "brief_tailored", None, "final", date(2026, 4, 10)),
+    ("T2", "G2", "C1", "workforce", "one_on_one", None, "withdrawn", date(2026, 5, 2)),
+    ("T3", "G3", None, "licensing", "p2p", "O1", "closed", date(2026, 6, 15)),  # via O1
+    ("T4", "G3", "C2", "quality", "targeted", "O2", "initial", date(2026, 2, 20)),  # via O2
+    ("T5", "G4", "C2", "quality", "intensive_tailored", None, "intermediate",
+     date(2026, 5, 20)),  # C2 only: not in C1's report
+    ("T6", "G1", "C1", "workforce", "universal", None, "final", date(2026, 3, 31)),  # last day
+    ("T7", "G1", "C1", "workforce", "brief_tailored", None, "initial", date(2026, 4, 1)),
+    ("T8", "G4", "C1", "licensing", "brief_tailored", None, "withdrawn", date(2026, 6, 1)),
+    ("T9", "G5", "C1", "workforce", "universal", None, "final", date(2025, 12, 31)),  # before
 ]
 TREND = [  # center, quarter, start, n, took, took_any, baseline n, baseline took, days, open
     ("C1", "2025-Q4", date(2025, 10, 1), 6, 3, 4, 20, 4, 30.0, 0),
@@ -258,6 +274,11 @@ def _marts(con) -> None:
             "opportunity_id varchar, cohort_id varchar, center_id varchar, wave varchar, "
             "responses integer, responding_participating_grantees integer, "
             f"participating_grantees integer, {item_cols}", surveys)
+    _insert(con, "fct_ta_requests",
+            "request_id varchar, grantee_id varchar, center_id varchar, topic varchar, "
+            "request_type varchar, source_opportunity_id varchar, plan_status varchar, "
+            "is_withdrawn boolean, submitted_on date, last_updated_on date",
+            [(*r[:7], r[6] == "withdrawn", r[7], r[7]) for r in TA_REQUESTS])
     trend = []
     for center, quarter, start, n, took, took_any, bn, bt, days, open_ in TREND:
         rate = took / n if n else None

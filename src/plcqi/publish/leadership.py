@@ -1,6 +1,7 @@
 """The leadership report's context: follow-up TA uptake across centers against the
 non-participant baseline (from ``agg_uptake_trend``), by quarter and center, by format and by
-intended outcome, which opportunities have a theory of change, and open windows apart."""
+intended outcome, reach per center, grantees with no TA at all, which opportunities have a
+theory of change, and open windows apart."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 
 import duckdb
 
-from plcqi.publish import cells, charts, periods
+from plcqi.publish import cells, charts, periods, ta
 from plcqi.publish.center import _change, _headline, _uptake_at
 from plcqi.publish.tables import column, table
 from plcqi.publish.warehouse import rows
@@ -76,13 +77,16 @@ def _group_table(table_id: str, caption: str, label: str, groups: list[dict]) ->
 
 def _group_chart(chart_id: str, title: str, groups: list[dict], label: str, t: dict):
     bars = [{"name": g["name"], "value": cells.raw(g["rate"]),
+             "hidden": charts.hidden_text(g["rate"]),
              "baseline": None if cells.is_hidden(g["rate"]) else g["b"]} for g in groups]
     if not any(b["value"] is not None for b in bars):
         return None
     return charts.chart(
         chart_id, title,
         f"Bars: follow-up TA uptake per {label.lower()} ({len(bars)} groups, complete windows); "
-        "black ticks: the non-participant baseline.",
+        "black ticks: the non-participant baseline."
+        + (" Grey placeholders: too few grantees to show." if any(b["hidden"] for b in bars)
+           else ""),
         t,
         charts.rate_bars(bars, category="name", category_title=None,
                          value_title="Took up related follow-up TA", description=title,
@@ -103,7 +107,11 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
                          "order by center_id, opportunity_id")
     att = rows(con, "select grantee_id, session_on, has_attended from marts.fct_attendance "
                "where has_attended")
-    grantees = rows(con, "select grantee_id from marts.dim_grantees")
+    grantees = rows(con, "select grantee_id from marts.dim_grantees order by grantee_id")
+    requests = rows(con, "select grantee_id, submitted_on, is_withdrawn "
+                    "from marts.fct_ta_requests")
+    cohorts = rows(con, "select center_id, invited_grantees, participating_grantees "
+                   "from marts.dim_cohorts")
     baselines = _cohort_baselines(con)
     prev = periods.previous_as_of(as_of)
     start, _ = periods.period(as_of)
@@ -116,8 +124,9 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
     reached_prev = {r["grantee_id"] for r in att if prev_start <= r["session_on"] <= prev}
     open_now = sum(1 for r in uptake if not r["window_complete"])
     r_now, r_prev = cells.count_cell(len(reached)), cells.count_cell(len(reached_prev))
-    no_ta, no_ta_prev = (cells.count_cell(len(grantees) - len(reached)),
-                         cells.count_cell(len(grantees) - len(reached_prev)))
+    ids = [g["grantee_id"] for g in grantees]
+    no_ta = ta.without_cell(ids, ta.with_ta(requests, att, start, as_of))
+    no_ta_prev = ta.without_cell(ids, ta.with_ta(requests, att, prev_start, prev))
     with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
     headline = [
         _headline("Follow-up TA uptake, all centers", up_now, up_prev,
@@ -132,9 +141,10 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
         _headline("Grantees reached in the period", r_now, r_prev,
                   _change(r_now, r_prev, min_cell_size, "count"),
                   f"attended at least one session of any center, out of {len(grantees)}"),
-        _headline("Grantees with no TA session at all in the period", no_ta, no_ta_prev,
+        _headline("Grantees with no TA at all in the period", no_ta, no_ta_prev,
                   _change(no_ta, no_ta_prev, min_cell_size, "count"),
-                  f"out of {len(grantees)} grantees"),
+                  f"out of all {len(grantees)} grantees: neither a TA request to any center "
+                  "(withdrawn ones do not count) nor an attended session"),
         _headline("Opportunities with a theory of change",
                   {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
                    "raw": with_toc}, None, None, "reference data: current state only"),
@@ -239,6 +249,33 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
     outcome_table = _group_table("uptake-by-outcome", "Follow-up TA uptake by intended outcome",
                                  "Intended outcome", outcome)
 
+    # ---- reach: grantees reached out of those invited, per center (summed over cohorts)
+    reach_rows = []
+    for c in centers:
+        mine = [k for k in cohorts if k["center_id"] == c["center_id"]]
+        invited = sum(k["invited_grantees"] or 0 for k in mine)
+        part = sum(k["participating_grantees"] or 0 for k in mine)
+        reach_rows.append({
+            "center": cells.text_cell(c["center_name"], c["center_id"]),
+            "cohorts": cells.count_cell(len(mine)), "invited": cells.count_cell(invited),
+            "participating": cells.count_cell(part),
+            "reach": cells.rate_cell(part, invited, min_cell_size)})
+    invited = sum(k["invited_grantees"] or 0 for k in cohorts)
+    part = sum(k["participating_grantees"] or 0 for k in cohorts)
+    reach_table = table(
+        "reach-by-center", "Grantees reached out of those invited, by center",
+        [column("center", "Center"), column("cohorts", "Cohorts", True),
+         column("invited", "Invited grantee-cohorts", True),
+         column("participating", "Participating grantee-cohorts", True),
+         column("reach", "Participating / invited", True)], reach_rows,
+        total={"center": cells.text_cell("All centers"),
+               "cohorts": cells.count_cell(len(cohorts)), "invited": cells.count_cell(invited),
+               "participating": cells.count_cell(part),
+               "reach": cells.rate_cell(part, invited, min_cell_size)} if reach_rows else None,
+        note="Summed over each center's cohorts (a grantee in two cohorts counts twice). "
+        "Participating: at least one participant attended at least one delivered session "
+        "(registration alone is not participation).")
+
     # ---- theories of change
     toc_rows = [
         {"center": cells.text_cell(o["center_id"]),
@@ -280,6 +317,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
         "trend": {"chart": pooled_chart, "table": pooled_table},
         "by_center": {"chart": center_chart, "table": center_table},
         "open": open_table,
+        "reach": reach_table,
         "by_format": {"chart": _group_chart("by-format", "Uptake by format", fmt, "Format",
                                             fmt_table), "table": fmt_table},
         "by_outcome": {"chart": _group_chart("by-outcome", "Uptake by intended outcome",

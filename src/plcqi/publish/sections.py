@@ -75,12 +75,42 @@ def scorecard(cohort_id: str, metric_rows: list[dict], value_cells: dict[str, di
     )
 
 
+def session_targets(targets: dict[str, tuple[str, float]], first_share: dict) -> list[dict]:
+    """Target levels for the chart of the share of participating grantees at each session.
+
+    The attendance rate is the mean of that share over the sessions, so its target is drawn
+    as is; the retention rate is last / first session, so its target is drawn at the level the
+    last session needs: target x the first session's share (only when that share is shown).
+
+    >>> first = {"state": "value", "raw": 0.75}
+    >>> [t["value"] for t in session_targets({"attendance_rate": (">=", 0.8),
+    ...                                       "retention_rate": (">=", 0.8)}, first)]
+    [0.8, 0.6000000000000001]
+    >>> session_targets({"retention_rate": (">=", 0.8)}, {"state": "suppressed", "text": "n<3"})
+    []
+    """
+    out = []
+    if "attendance_rate" in targets:
+        shown = m.target_text("attendance_rate", *targets["attendance_rate"])
+        out.append({"value": float(targets["attendance_rate"][1]),
+                    "label": f"attendance target {shown}",
+                    "about": f"attendance target {shown} (the mean of the points)"})
+    first = cells.raw(first_share)
+    if "retention_rate" in targets and first:
+        shown = m.target_text("retention_rate", *targets["retention_rate"])
+        out.append({"value": float(targets["retention_rate"][1]) * first,
+                    "label": f"retention target {shown} of first",
+                    "about": f"retention target, the last session at {shown} of the first"})
+    return out
+
+
 def attendance(cohort_id: str, rows: list[dict], grantee_names: dict[str, str],
-               min_cell_size: int) -> dict:
+               min_cell_size: int, targets: dict[str, tuple[str, float]] | None = None) -> dict:
     """Heatmap (grantee x delivered session), retention by session, gaps between sessions.
 
     ``rows``: fct_attendance rows of the cohort (every grantee of the cohort x delivered
-    session)."""
+    session); ``targets``: the opportunity's targets by metric, ``(comparator, value)``
+    (attendance_rate and retention_rate are drawn on the retention chart)."""
     sessions = sorted({(r["delivered_number"], r["session_on"]) for r in rows})
     if not sessions:
         return {"has_sessions": False}
@@ -121,7 +151,8 @@ def attendance(cohort_id: str, rows: list[dict], grantee_names: dict[str, str],
         cell = cells.rate_cell(k, n_part, min_cell_size)
         per_session.append({"session": cells.text_cell(label), "date": cells.text_cell(str(on)),
                             "share": cell})
-        line_rows.append({"session": label, "value": cells.raw(cell)})
+        line_rows.append({"session": label, "value": cells.raw(cell),
+                          "hidden": charts.hidden_text(cell)})
     retention_table = table(
         f"retention-{cohort_id}", f"Participating grantees at each session, cohort {cohort_id}",
         [column("session", "Session"), column("date", "Date"),
@@ -129,12 +160,16 @@ def attendance(cohort_id: str, rows: list[dict], grantee_names: dict[str, str],
     retention = None
     if any(r["value"] is not None for r in line_rows):
         first, last = per_session[0]["share"], per_session[-1]["share"]
+        levels = session_targets(targets or {}, first)
         retention = charts.chart(
             f"retention-{cohort_id}", f"Attendance across sessions — cohort {cohort_id}",
             f"Share of the {n_part} participating grantees at each of {len(sessions)} "
-            f"sessions: {first['text']} at the first, {last['text']} at the last.",
+            f"sessions: {first['text']} at the first, {last['text']} at the last."
+            + "".join(f" Dashed red line: {t['about']}." for t in levels),
             retention_table,
-            charts.line_by_session(line_rows, description="retention", sessions=labels))
+            charts.line_by_session(line_rows, description="retention", sessions=labels,
+                                   targets=[{"value": t["value"], "label": t["label"]}
+                                            for t in levels]))
     # Gaps between consecutive delivered sessions.
     gap_rows, gap_cells = [], []
     for i, ((_, on), label) in enumerate(zip(sessions, labels, strict=True)):
@@ -192,7 +227,8 @@ def polls(cohort_id: str, rows: list[dict], min_cell_size: int, target: float | 
                     "measure": cells.text_cell(measure) if measure else dict(cells.MISSING),
                     "rate": rate})
         if scale == "likert5":
-            bars.append({"question": label, "value": cells.raw(rate)})
+            bars.append({"question": label, "value": cells.raw(rate),
+                         "hidden": charts.hidden_text(rate)})
     poll_table = table(
         f"polls-{cohort_id}", f"Poll results, cohort {cohort_id}",
         [column("session", "Session date"), column("question", "Question"),
@@ -204,7 +240,7 @@ def polls(cohort_id: str, rows: list[dict], min_cell_size: int, target: float | 
         chart = charts.chart(
             f"polls-{cohort_id}", f"Favourable poll answers — cohort {cohort_id}",
             f"Share answering 4 or 5 of 5 for {len(bars)} rating questions; "
-            f"{len(bars) - len(shown)} not shown (small numbers)."
+            f"{len(bars) - len(shown)} not shown (small numbers: a grey placeholder)."
             + (f" Dashed line: the target {cells.pct(target)}." if target is not None else ""),
             poll_table,
             charts.rate_bars(bars, category="question", category_title=None,
@@ -234,7 +270,8 @@ def surveys(cohort_id: str, rows: list[dict], min_cell_size: int) -> dict:
             r = by_wave.get(w, {})
             favourable = r.get(f"{item}_favorable", r.get(f"{item}_yes"))
             row[w] = cells.rate_cell(favourable, r.get(f"{item}_answered"), min_cell_size)
-            bars.append({"category": label, "group": wave_label, "value": cells.raw(row[w])})
+            bars.append({"category": label, "group": wave_label, "value": cells.raw(row[w]),
+                         "hidden": charts.hidden_text(row[w])})
         out.append(row)
     survey_table = table(
         f"surveys-{cohort_id}", f"Survey outcomes, midpoint vs six months, cohort {cohort_id}",
@@ -245,7 +282,7 @@ def surveys(cohort_id: str, rows: list[dict], min_cell_size: int) -> dict:
         chart = charts.chart(
             f"surveys-{cohort_id}", f"Midpoint vs six-month survey — cohort {cohort_id}",
             "Share of favourable answers per survey item, midpoint and six-month waves side "
-            "by side; items with too few answers are left out.",
+            "by side; items with too few answers show a grey placeholder instead of a bar.",
             survey_table,
             charts.grouped_bars(bars, description="survey outcomes",
                                 groups=[lb for _, lb in WAVES],

@@ -13,9 +13,9 @@ WORKDIR /opt/plcqi
 # Dependencies first (cached while only the code changes): exactly the versions of uv.lock,
 # Airflow 3.3.2 included, installed into the image's Python next to Airflow.
 COPY --chown=airflow:0 pyproject.toml uv.lock README.md ./
-RUN uv export --frozen --no-dev --no-emit-project --no-hashes -o /tmp/requirements.txt \
- && pip install --no-cache-dir -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+RUN uv export --frozen --no-dev --no-emit-project --no-hashes -o "$HOME/requirements.txt" \
+ && pip install --no-cache-dir -r "$HOME/requirements.txt" \
+ && rm "$HOME/requirements.txt"
 
 COPY --chown=airflow:0 src ./src
 COPY --chown=airflow:0 dags ./dags

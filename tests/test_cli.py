@@ -103,3 +103,20 @@ def test_status_lists_files_with_their_counts(ref_dir, write_csv):
     assert rows["polls/empty.csv"][4:8] == ["rejected", "0", "0", "0"]
     assert rows["reference/sessions.csv"][4:8] == ["loaded", "4", "4", "0"]
     assert rows["reference/participants.csv"][1] == "reference/participants"
+
+
+def test_summary_shows_what_landed_and_the_marts(tmp_path, ref_dir, write_csv):
+    from plcqi.publish import fixtures
+
+    missing = CliRunner().invoke(main, ["summary", "--data-dir", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "no warehouse at" in missing.output
+
+    write_csv(ref_dir / "landing/attendance/a.csv", ATT_HEADER + ATT_ROW + ATT_ROW)
+    assert run("--data-dir", str(ref_dir)).exit_code == 0
+    fixtures.build(ref_dir)  # the tiny hand-written marts: C1 has K1, K2 (ongoing), K3
+    result = CliRunner().invoke(main, ["summary", "--data-dir", str(ref_dir)])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    assert ["attendance", "1", "2", "0", "0"] in lines
+    c1 = next(line for line in lines if line and line[0] == "C1")
+    assert c1[1:3] == ["3", "1"]  # cohorts, ongoing

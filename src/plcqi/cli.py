@@ -12,6 +12,8 @@ from plcqi.cli_options import AS_OF, DATA_DIR, table
 from plcqi.cli_report import report_command
 from plcqi.cli_validate import validate_command
 
+LANDED_COLUMNS = ["dataset", "files", "loaded", "quarantined", "rejected"]
+
 
 @click.group()
 @click.version_option(__version__, prog_name="plcqi")
@@ -83,8 +85,7 @@ def _ingest(data_dir, sources, tracker_dsn):
         f"\n{t['files']} file(s) ingested, {report.skipped} already loaded; rows read "
         f"{t['rows_read']} = loaded {t['rows_loaded']} + quarantined {t['rows_quarantined']}"
     )
-    summary = ingestion.landed_summary(data_dir)
-    click.echo("\n" + table(summary, ["dataset", "files", "loaded", "quarantined", "rejected"]))
+    click.echo("\n" + table(ingestion.landed_summary(data_dir), LANDED_COLUMNS))
     if not report.ok:
         click.echo(f"\n{len(report.rejected)} file(s) rejected: see above", err=True)
     return report
@@ -161,7 +162,9 @@ SUMMARY_COLUMNS = [
 
 def _summary(data_dir) -> None:
     from plcqi import summary as summaries
+    from plcqi.ingest import landed_summary
 
+    click.echo("\n" + table(landed_summary(data_dir), LANDED_COLUMNS))
     click.echo("\n" + table(summaries.marts_summary(data_dir), SUMMARY_COLUMNS))
     click.echo(f"\nwarehouse: {summaries.warehouse_path(data_dir)}")
 
@@ -169,8 +172,8 @@ def _summary(data_dir) -> None:
 @main.command()
 @DATA_DIR
 def summary(data_dir) -> None:
-    """Per center: cohorts, grantee-cohorts and follow-up uptake from the DuckDB marts
-    (read-only), then where the warehouse and the reports are."""
+    """What landed per dataset (the ingest log); per center, cohorts, grantee-cohorts and
+    follow-up uptake from the DuckDB marts (read-only); where the warehouse and reports are."""
     from plcqi import summary as summaries
 
     if not summaries.warehouse_path(data_dir).is_file():

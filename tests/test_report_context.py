@@ -91,6 +91,25 @@ def test_ta_by_grantee_by_hand(c1):
     assert t["rows"][-1]["kind"] == "total"
 
 
+def test_which_grantees_took_up_follow_up_by_hand(c1, tiny):
+    # C1: K3's rate (1 of 2) is suppressed and K1's hidden with it, so are their grantees'
+    # outcomes; K2's window is open, so its grantees have no row.
+    rows = texts(c1["uptake"]["by_grantee"])
+    assert sorted((r[1], r[0]) for r in rows) == [
+        ("K1", "Alabama"), ("K1", "Alaska"), ("K1", "Arizona"), ("K1", "Guam"),
+        ("K3", "Arizona"), ("K3", "Guam")]
+    assert {r[2] for r in rows if r[1] == "K1"} == {"suppr."}
+    assert {r[2] for r in rows if r[1] == "K3"} == {"n<3"}
+    # C2: K9's 1 of 3 is shown; Alaska asked 10 days after the cohort ended on 2025-06-01.
+    with warehouse.connect(tiny) as con:
+        c2 = center.build(con, tiny, "C2", fixtures.AS_OF)
+    assert sorted(texts(c2["uptake"]["by_grantee"])) == [
+        ["Alaska", "K9", "yes", "2025-06-11", "10", "2"],
+        ["Arizona", "K9", "no", "—", "—", "0"],
+        ["Guam", "K9", "no", "—", "—", "0"],
+    ]
+
+
 def test_no_ta_headline_by_hand(c1, lead):
     h = {x["label"]: x for x in c1["headline"]}["Grantees with no TA at all in the period"]
     # Now: G1 (T7, sessions), G2 (T1), G3 (T3), G5 (session); G4 only withdrawn T8 -> 1.

@@ -365,6 +365,39 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                              description="uptake vs baseline", baseline="baseline",
                              target_field="target", sort=[b["cohort"] for b in bars]),
         )
+    # ---- which grantees took it up: complete windows only, hidden where the cohort's rate is
+    shown_rates = {r["cohort"]["text"]: r["uptake"] for r in complete_rows}
+    grantee_rows = []
+    for r in uptake:
+        rate = shown_rates.get(r["cohort_id"])
+        if rate is None:
+            continue  # window still open: listed apart, no outcome yet
+        if cells.is_hidden(rate):
+            took = first = days = other = dict(rate)
+        else:
+            took = cells.text_cell("yes" if r["took_up_related"] else "no")
+            first = cells.text_cell(r["first_followup_on"] and str(r["first_followup_on"]))
+            days = (cells.count_cell(r["days_to_first_followup"])
+                    if r["days_to_first_followup"] is not None else dict(cells.MISSING))
+            other = cells.count_cell(r["requests_after_any"])
+        grantee_rows.append({
+            "grantee": cells.text_cell(names.get(r["grantee_id"], r["grantee_id"]),
+                                       r["grantee_id"]),
+            "cohort": cells.text_cell(r["cohort_id"]), "took_up": took, "first": first,
+            "days": days, "any": other,
+        })
+    grantee_table = table(
+        "uptake-by-grantee", "Which participating grantees took up related follow-up TA "
+        "(complete windows)",
+        [column("grantee", "Grantee"), column("cohort", "Cohort"),
+         column("took_up", "Related TA requested within six months"),
+         column("first", "First related request"),
+         column("days", "Days after the cohort's end", True),
+         column("any", "Requests on any topic in the window", True)], grantee_rows,
+        note="Compare with the baseline in the table above: the same rate among grantees of "
+        "the same types that did not take part. Outcomes are hidden where the cohort's rate "
+        "is hidden (small numbers).")
+
     open_table = table(
         "uptake-open", "Cohorts whose follow-up window is still open (no final rate yet)",
         [column("cohort", "Cohort"), column("ended", "Cohort ended"),
@@ -388,7 +421,8 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         "headline": headline,
         "reach": reach,
         "opportunities": opp_blocks,
-        "uptake": {"table": uptake_table, "chart": uptake_chart, "open": open_table},
+        "uptake": {"table": uptake_table, "chart": uptake_chart, "open": open_table,
+                   "by_grantee": grantee_table},
         "ta_by_grantee": ta_table,
         "recommendations": rules.evaluate(facts),
         "rules": [{"id": r.id, "title": r.title, "evidence": r.evidence} for r in rules.RULES],

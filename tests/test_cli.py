@@ -20,13 +20,13 @@ def test_ingest_succeeds_with_exit_0(ref_dir, write_csv):
     result = run("--data-dir", str(ref_dir))
     assert result.exit_code == 0, result.output
     assert "loaded   attendance/a.csv: read 1, loaded 1, quarantined 0" in result.output
-    assert "10 file(s) ingested, 0 already loaded" in result.output
+    assert "10 file(s) loaded, 0 rejected, 0 already loaded" in result.output
     assert "rows read 26 = loaded 26 + quarantined 0" in result.output
     assert len(read_raw(ref_dir, "attendance")) == 1
 
     again = run("--data-dir", str(ref_dir))
     assert again.exit_code == 0
-    assert "0 file(s) ingested, 10 already loaded" in again.output
+    assert "0 file(s) loaded, 0 rejected, 10 already loaded" in again.output
 
 
 def test_rejected_file_gives_a_non_zero_exit_and_others_load(ref_dir, write_csv):
@@ -37,6 +37,7 @@ def test_rejected_file_gives_a_non_zero_exit_and_others_load(ref_dir, write_csv)
     assert "rejected attendance/bad.csv: missing required columns join_time, leave_time" in (
         result.output
     )
+    assert "10 file(s) loaded, 1 rejected, 0 already loaded" in result.output
     assert "1 file(s) rejected" in result.output
     assert "loaded   attendance/good.csv: read 1, loaded 1" in result.output
     assert [x["_file"] for x in read_raw(ref_dir, "attendance")] == ["attendance/good.csv"]
@@ -52,7 +53,7 @@ def test_only_the_named_source_is_ingested(ref_dir, write_csv):
     result = run("--data-dir", str(ref_dir), "--source", "reference")
     assert result.exit_code == 0
     assert "attendance/a.csv" not in result.output
-    assert "9 file(s) ingested" in result.output
+    assert "9 file(s) loaded, 0 rejected" in result.output
     assert read_raw(ref_dir, "attendance") == []
 
 
@@ -66,7 +67,7 @@ def test_data_dir_from_the_environment(ref_dir, monkeypatch):
     monkeypatch.setenv("PLCQI_DATA_DIR", str(ref_dir))
     result = run("--source", "reference")
     assert result.exit_code == 0
-    assert "9 file(s) ingested" in result.output
+    assert "9 file(s) loaded, 0 rejected" in result.output
     assert len(read_raw(ref_dir, "reference/grantees")) == 4
 
 

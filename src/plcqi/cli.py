@@ -82,7 +82,8 @@ def _ingest(data_dir, sources, tracker_dsn):
         click.echo(line, err=r.status == "rejected")
     t = report.totals()
     click.echo(
-        f"\n{t['files']} file(s) ingested, {report.skipped} already loaded; rows read "
+        f"\n{t['files'] - len(report.rejected)} file(s) loaded, {len(report.rejected)} "
+        f"rejected, {report.skipped} already loaded; rows read "
         f"{t['rows_read']} = loaded {t['rows_loaded']} + quarantined {t['rows_quarantined']}"
     )
     click.echo("\n" + table(ingestion.landed_summary(data_dir), LANDED_COLUMNS))

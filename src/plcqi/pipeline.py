@@ -82,8 +82,8 @@ def _publish(state: RunState) -> None:
     try:
         result = render_all(state.data_dir, as_of=state.as_of)
     except GateFailed as e:
-        # The gate's errors are already among the problems; say where the operator looks.
-        state.echo("publish: stopped, the marts quality gate failed; "
+        # The gates' errors are already among the problems; say where the operator looks.
+        state.echo("publish: stopped, a quality gate failed; "
                    + str(e).rsplit("\n", 1)[-1])
         return
     state.results["publish"] = result

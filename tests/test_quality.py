@@ -247,6 +247,22 @@ def test_attendance_from_the_future_fails(ref_dir, write_csv):
                                          if f.kwargs["column_B"] == "join_time")
 
 
+def test_a_rejected_landing_file_warns_until_it_is_fixed_or_removed(ref_dir, write_csv):
+    from plcqi.ingest import ingest
+
+    bad = write_csv(ref_dir / "landing" / "attendance" / "bad.csv", "session_id\nS1\n")
+    assert not ingest(ref_dir, sources=["reference", "attendance"]).ok
+
+    def still_rejected():
+        result = quality.validate(ref_dir, "raw", date(2024, 1, 31))
+        return [r["file"] for f in result.warnings if f.column == "status"
+                for r in f.unexpected_rows]
+
+    assert still_rejected() == ["attendance/bad.csv"]
+    bad.unlink()
+    assert still_rejected() == []
+
+
 def test_stale_sources_fail_freshness(demo_copy):
     result = quality.validate(demo_copy, "raw", date.today() + timedelta(days=5 * 365))
     assert not result.ok

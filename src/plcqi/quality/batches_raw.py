@@ -64,8 +64,10 @@ def _latest_per_file(records: list[LogRecord]) -> dict[tuple[str, str], LogRecor
     return latest
 
 
-def volume_rows(records: list[LogRecord]) -> list[dict]:
-    """Loads of each dataset's latest ingestion, against the median of the loads before.
+def volume_rows(records: list[LogRecord], landing: Path | None = None) -> list[dict]:
+    """Loads of each dataset's latest ingestion, against the median of the loads before;
+    and every landing file whose latest version was rejected and is still in ``landing``
+    (one the operator removed is no longer waiting to be fixed).
 
     >>> recs = [LogRecord("attendance", "attendance", f"a{i}.csv", f"h{i}", "loaded",
     ...                   rows_read=n, rows_loaded=n, loaded_at=f"2026-01-0{i}T00:00:00+00:00")
@@ -89,7 +91,7 @@ def volume_rows(records: list[LogRecord]) -> list[dict]:
             rows.append(_volume_row(r, len(previous), median))
     # A landing file whose latest version was rejected is still waiting to be fixed.
     for r in _latest_per_file(records).values():
-        if r.status == "rejected":
+        if r.status == "rejected" and (landing is None or (landing / r.file).exists()):
             rows.append(_volume_row(r, None, None))
     return rows
 
@@ -113,7 +115,7 @@ def volume_frame(zone: Zone):
     columns = ["dataset", "source", "file", "status", "loaded_at", "rows_read", "rows_loaded",
                "rows_quarantined", "previous_loads", "previous_median", "volume_ratio",
                "quarantined_share"]
-    rows = volume_rows(read_log(zone))
+    rows = volume_rows(read_log(zone), zone.landing)
     df = pd.DataFrame(rows, columns=columns)
     for c in ("previous_median", "volume_ratio", "quarantined_share"):
         df[c] = df[c].astype("float64")

@@ -39,3 +39,21 @@ def test_tiny_reports_open_cleanly_offline(tiny_pages):
         kind = page.parent.name if page.name != "index.html" else "index"
         charts = 3 if kind in ("C1", "leadership") else 0
         assert_clean(page, f"tiny-{kind}-{page.stem}", min_svg=charts)
+
+
+def test_data_docs_open_cleanly_offline_from_the_index(tmp_path):
+    from plcqi.quality import docs, store
+    from plcqi.quality.result import Finding, SuiteSummary, ValidationResult
+
+    fixtures.build(tmp_path)
+    failed = Finding("marts.rates", "expect_column_values_to_be_between", "value", "warning",
+                     False, observed=[1.3], message="observed [1.3]",
+                     unexpected_rows=[{"cohort_id": "K1"}])
+    store.save(tmp_path, ValidationResult(
+        stage="marts", validated_at="2026-07-01T02:00:00+00:00", as_of="2026-06-30",
+        data_dir=str(tmp_path), findings=[failed],
+        suites=[SuiteSummary("marts.rates", "rates", 10, 1, 0, 0, 1)]))
+    page = docs.publish(tmp_path)
+    index = render_all(tmp_path).index
+    assert 'href="data-docs/index.html"' in index.read_text()
+    assert_clean(page, "tiny-data-docs", min_text=100)

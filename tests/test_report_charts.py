@@ -34,21 +34,22 @@ def svg_of(spec: dict) -> str:
     return svg
 
 
+def dicts(node):
+    """Every dict in a tree of dicts and lists, the root included."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from dicts(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from dicts(v)
+
+
 def data_values(spec: dict) -> list[dict]:
     """Every inline data row of a (layered) spec."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("data"), dict) and "values" in node["data"]:
-                found.extend(node["data"]["values"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(spec)
+    found = [row for d in dicts(spec)
+             if isinstance(d.get("data"), dict) and "values" in d["data"]
+             for row in d["data"]["values"]]
     if isinstance(spec.get("datasets"), dict):
         for values in spec["datasets"].values():
             found.extend(values)
@@ -153,19 +154,7 @@ def test_every_chart_of_the_fixture_reports_is_valid(tmp_path):
     with warehouse.connect(tmp_path) as con:
         contexts = [center.build(con, tmp_path, "C1", fixtures.AS_OF),
                     leadership.build(con, fixtures.AS_OF)]
-    specs = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "spec" in node and "table" in node:
-                specs.append(node["spec"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(contexts)
+    specs = [d["spec"] for d in dicts(contexts) if "spec" in d and "table" in d]
     assert len(specs) >= 8
     for spec in specs:
         valid(spec)

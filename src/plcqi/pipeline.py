@@ -83,8 +83,8 @@ def _publish(state: RunState) -> None:
         result = render_all(state.data_dir, as_of=state.as_of)
     except GateFailed as e:
         # The gates' errors are already among the problems; say where the operator looks.
-        state.echo("publish: stopped, a quality gate failed; "
-                   + str(e).rsplit("\n", 1)[-1])
+        state.echo(f"publish: stopped, a quality gate failed; data-quality page: "
+                   f"{e.data_quality_page}")
         return
     state.results["publish"] = result
 

@@ -41,7 +41,10 @@ class PublishResult:
 
 
 class GateFailed(PublishError):
-    """A quality gate failed for the as-of date being published."""
+    """A quality gate failed for the as-of date being published; ``data_quality_page`` is
+    the page that says why, when it was written."""
+
+    data_quality_page: Path | None = None
 
 
 def check_gate(data_dir: Path, as_of: date) -> None:
@@ -233,7 +236,9 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
         except GateFailed as e:
             # The operator's page that explains the failure is still published.
             render_index(data_dir)
-            raise GateFailed(f"{e}\nData-quality page: {dq_page}") from None
+            failed = GateFailed(f"{e}\nData-quality page: {dq_page}")
+            failed.data_quality_page = dq_page
+            raise failed from None
         for center_id in centers or known:
             _center(con, data_dir, center_id, as_of, n, include_comments, pdf, True, result,
                     quality_context=dq)

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from plcqi.generate import generate
-from plcqi.ingest import ingest
+from plcqi.ingest.run import ingest
 
 
 def python_baseline(files: list[Path], data_dir: Path, out: Path) -> tuple[int, float]:

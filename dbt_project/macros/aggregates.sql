@@ -18,7 +18,3 @@
     (cast({{ numerator }} as {{ plcqi.type_double() }}) / nullif(cast({{ denominator }} as {{ plcqi.type_double() }}), 0))
 {%- endmacro %}
 
-{#- 1 when the boolean condition holds, else 0: portable boolean aggregation via sum()/max(). -#}
-{% macro flag(condition) -%}
-    case when {{ condition }} then 1 else 0 end
-{%- endmacro %}

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from plcqi import settings
+from plcqi import paths
 
 
 @dataclass
@@ -33,7 +33,7 @@ class RunState:
 
 
 def _ingest(state: RunState) -> None:
-    from plcqi.ingest import ingest
+    from plcqi.ingest.run import ingest
 
     report = ingest(state.data_dir)
     state.results["ingest"] = report
@@ -64,7 +64,7 @@ def _gate(stage: str) -> Callable[[RunState], None]:
 
 
 def _transform(state: RunState) -> None:
-    from plcqi.transform import transform
+    from plcqi.transform.build import transform
 
     result = transform(state.data_dir, target=state.target, as_of=state.as_of)
     state.results["transform"] = result
@@ -109,7 +109,7 @@ def run(
     Every step computes for one as-of date (default: today, UTC), so the quality results
     that publication checks are those of this run."""
     as_of = as_of or datetime.now(UTC).date()
-    state = RunState(settings.data_dir(data_dir), as_of, target, echo)
+    state = RunState(paths.data_dir(data_dir), as_of, target, echo)
     for _name, step in STEPS:
         step(state)
     return state

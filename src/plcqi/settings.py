@@ -1,15 +1,22 @@
 """Every setting in one table: name, environment variable, default, help.
 
-The table feeds the CLI help, ``docs/settings.md`` and a test that every setting is
-documented. Secrets have no default here: they come from the environment only.
+The table is the only place that reads the environment (a test fails on any other
+``os.environ`` read in ``src/`` or ``dags/``). It feeds the CLI's help (``plcqi settings``
+and the options that name a variable), the README's settings table (``python -m
+plcqi.settings`` prints it; a test keeps the two equal) and the DAGs' configuration. Secrets
+have no default: they come from the environment only.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+
+PIPELINE = "pipeline"
+AIRFLOW = "airflow"
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,7 @@ class Setting:
     default: str | None
     help: str
     secret: bool = False
+    group: str = PIPELINE
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -26,64 +34,137 @@ SETTINGS: tuple[Setting, ...] = (
         "data_dir",
         "PLCQI_DATA_DIR",
         "data",
-        "Folder holding landing/, raw/, quarantine/, ingest_log/, state/, warehouse/ and reports/.",
+        "Folder holding `landing/`, `raw/`, `quarantine/`, `ingest_log/`, `state/`, "
+        "`warehouse/` and `reports/`. The DAGs resolve the default against the checkout, "
+        "the command against the current folder.",
     ),
     Setting(
         "pii_secret",
         "PLCQI_PII_SECRET",
         None,
-        "Key of the HMAC-SHA256 that replaces "
-        "participant ids and emails on ingestion. Unset: a fixed, public demo key is used "
-        "and announced on every run; never run real data that way.",
+        "Key of the HMAC-SHA256 that replaces participant ids and e-mails. Unset: the public "
+        "demo key, announced on every run; never run real data that way.",
         secret=True,
     ),
     Setting(
         "tracker_dsn",
         "PLCQI_TRACKER_DSN",
         None,
-        "libpq connection string of the TA "
-        "tracker's Postgres (or a replica) for the ta_requests_db source.",
+        "Connection string of the TA tracker's Postgres (or a replica) for the "
+        "`ta_requests_db` source.",
         secret=True,
     ),
     Setting(
         "tracker_table",
         "PLCQI_TRACKER_TABLE",
         "tracker.ta_requests",
-        "Table or view holding the tracker's TA request change rows.",
+        "Table or view with the tracker's change rows.",
     ),
-    Setting(
-        "pg_host",
-        "PLCQI_PG_HOST",
-        "127.0.0.1",
-        "Host of the shared Postgres warehouse (dbt's postgres target).",
-    ),
-    Setting("pg_port", "PLCQI_PG_PORT", "5432", "Port of the shared Postgres warehouse."),
-    Setting("pg_user", "PLCQI_PG_USER", "postgres", "User of the shared Postgres warehouse."),
+    Setting("pg_host", "PLCQI_PG_HOST", "127.0.0.1", "Host of the shared Postgres warehouse."),
+    Setting("pg_port", "PLCQI_PG_PORT", "5432", "Its port."),
+    Setting("pg_user", "PLCQI_PG_USER", "postgres", "Its user."),
     Setting(
         "pg_password",
         "PLCQI_PG_PASSWORD",
         None,
-        "Password of the shared Postgres warehouse (empty for trust authentication).",
+        "Its password (empty for trust authentication).",
         secret=True,
     ),
-    Setting("pg_dbname", "PLCQI_PG_DBNAME", "plcqi", "Database of the shared Postgres warehouse."),
+    Setting("pg_dbname", "PLCQI_PG_DBNAME", "plcqi", "Its database."),
     Setting(
         "min_attended_minutes",
         "PLCQI_MIN_ATTENDED_MINUTES",
         "15",
-        "A participant attended a session with at least min(this, duration/2) merged minutes.",
+        "Attended = at least min(this, duration / 2) merged minutes.",
     ),
     Setting(
         "followup_window_days",
         "PLCQI_FOLLOWUP_WINDOW_DAYS",
         "182",
-        "Length of the follow-up TA window after a cohort ends.",
+        "Follow-up window after a cohort ends.",
     ),
     Setting(
         "min_cell_size",
         "PLCQI_MIN_CELL_SIZE",
         "3",
-        "Rates with a smaller denominator are stored but shown as suppressed in reports.",
+        "Rates with a smaller denominator are suppressed in reports.",
+    ),
+    Setting(
+        "dbt_project_dir",
+        "PLCQI_DBT_PROJECT_DIR",
+        None,
+        "The dbt project. Default: the one installed with the package (`dbt_project/` of a "
+        "checkout).",
+    ),
+    Setting(
+        "expectations_dir",
+        "PLCQI_EXPECTATIONS_DIR",
+        None,
+        "The Great Expectations suites. Default: the ones installed with the package "
+        "(`expectations/` of a checkout).",
+    ),
+    Setting(
+        "dbt_manifest",
+        "PLCQI_DBT_MANIFEST",
+        None,
+        "dbt's `manifest.json` that Cosmos renders the transform DAG from; built by "
+        "`python -m plcqi.orchestration.setup`. Default: "
+        "`DATA_DIR/dbt/target/<target>/manifest.json`.",
+        group=AIRFLOW,
+    ),
+    Setting(
+        "warehouse_target",
+        "PLCQI_WAREHOUSE_TARGET",
+        "duckdb",
+        "dbt target the DAGs build: `duckdb` (embedded) or `postgres` (shared).",
+        group=AIRFLOW,
+    ),
+    Setting(
+        "duckdb_pool",
+        "PLCQI_DUCKDB_POOL",
+        "plcqi_duckdb",
+        "Airflow pool of one slot that every task opening the DuckDB warehouse runs in.",
+        group=AIRFLOW,
+    ),
+    Setting(
+        "duckdb_queue",
+        "PLCQI_DUCKDB_QUEUE",
+        "plcqi_duckdb",
+        "Celery queue of the tasks that open the DuckDB warehouse; one worker, the one "
+        "holding the data volume, listens to it.",
+        group=AIRFLOW,
+    ),
+    Setting("airflow_retries", "PLCQI_AIRFLOW_RETRIES", "3", "Retries of every task.",
+            group=AIRFLOW),
+    Setting(
+        "airflow_retry_delay",
+        "PLCQI_AIRFLOW_RETRY_DELAY",
+        "60",
+        "Seconds before the first retry; doubles on each retry up to 30 minutes.",
+        group=AIRFLOW,
+    ),
+    Setting(
+        "airflow_start_date",
+        "PLCQI_AIRFLOW_START_DATE",
+        "2026-01-01",
+        "`start_date` of the scheduled DAGs (UTC). A date in the future turns the time "
+        "schedules off (runs only when triggered or by Assets).",
+        group=AIRFLOW,
+    ),
+    Setting(
+        "alert_email",
+        "PLCQI_ALERT_EMAIL",
+        None,
+        "Comma-separated addresses e-mailed when a task fails (through the Airflow SMTP "
+        "connection); unset: failures are only logged.",
+        group=AIRFLOW,
+    ),
+    Setting(
+        "smtp_conn_id",
+        "PLCQI_SMTP_CONN_ID",
+        "smtp_default",
+        "Airflow connection used for the e-mails.",
+        group=AIRFLOW,
     ),
 )
 
@@ -92,7 +173,11 @@ DEMO_KEY = "plcqi-demo-key-not-for-real-data"
 
 
 def setting(name: str) -> Setting:
-    return next(s for s in SETTINGS if s.name == name)
+    """The row of ``name``; a KeyError naming it when there is none."""
+    for s in SETTINGS:
+        if s.name == name:
+            return s
+    raise KeyError(f"no setting {name!r}")
 
 
 def get(name: str) -> str | None:
@@ -106,8 +191,35 @@ def get(name: str) -> str | None:
     return value if value not in (None, "") else s.default
 
 
-def data_dir(value: str | Path | None = None) -> Path:
-    return Path(value if value is not None else get("data_dir")).resolve()
+def is_set(name: str) -> bool:
+    """Whether the environment sets ``name`` (to something not empty)."""
+    return os.environ.get(setting(name).env) not in (None, "")
+
+
+def env_help(name: str) -> str:
+    """The ``[env …; default …]`` tail of a CLI option's help.
+
+    >>> env_help("data_dir")
+    '[env PLCQI_DATA_DIR; default data]'
+    """
+    s = setting(name)
+    default = "" if s.default is None or s.secret else f"; default {s.default}"
+    return f"[env {s.env}{default}]"
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block (dbt reads ``env_var()``)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 _announced = False
@@ -127,3 +239,16 @@ def pii_key() -> bytes:
         )
         _announced = True
     return DEMO_KEY.encode("utf-8")
+
+
+def markdown_table() -> str:
+    """The README's settings table, generated from ``SETTINGS``."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "—" if s.default is None else f"`{s.default}`"
+        lines.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from plcqi.contract import dataset
 from plcqi.generate import mess, people, reference, surveys, tracker
 from plcqi.generate.events import Attendance
 from plcqi.generate.model import Opportunity
+from plcqi.ingest.contract import dataset
 
 MANIFEST = "generator_manifest.json"
 EVENT_DATASETS = ("ta_requests", "attendance", "polls", "surveys/midpoint", "surveys/six_month")

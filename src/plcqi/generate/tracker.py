@@ -14,9 +14,9 @@ import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from plcqi.contract import dataset
 from plcqi.generate.model import Grantee, Opportunity
 from plcqi.generate.reference import REQUEST_TOPICS
+from plcqi.ingest.contract import dataset
 
 COLUMNS = [c.name for c in dataset("ta_requests").columns]
 TABLE = "tracker.ta_requests"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any
+
+from plcqi import settings
 
 log = logging.getLogger("plcqi.orchestration")
 
@@ -37,7 +38,7 @@ def on_failure(context: Mapping[str, Any]) -> None:
     when that is set. A broken mail setup is logged, never raised."""
     line = failure_line(context)
     log.error(line)
-    addresses = os.environ.get("PLCQI_ALERT_EMAIL", "").split(",")
+    addresses = (settings.get("alert_email") or "").split(",")
     recipients = [a.strip() for a in addresses if a.strip()]
     if not recipients:
         return
@@ -46,7 +47,7 @@ def on_failure(context: Mapping[str, Any]) -> None:
 
         SmtpNotifier(
             to=recipients,
-            smtp_conn_id=os.environ.get("PLCQI_SMTP_CONN_ID") or "smtp_default",
+            smtp_conn_id=settings.get("smtp_conn_id"),
             subject=line[:150],
             html_content=f"<p>{html.escape(line)}</p>",
         ).notify(dict(context))

@@ -1,89 +1,43 @@
-"""The environment the DAGs read, in one table (the Airflow counterpart of ``plcqi.settings``).
+"""What the DAGs are configured with, from the settings table (``plcqi.settings``, group
+``airflow``) and ``plcqi.paths``.
 
-Everything is read from the environment when a DAG file is parsed or a task runs; nothing
-here touches a database or the network. Paths default to places derived from this file (the
-repository checkout) and are overridable by environment variables.
+Read when a DAG file is parsed or a task runs; nothing here touches a database or the network.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from plcqi import settings
-
-
-@dataclass(frozen=True)
-class EnvVar:
-    name: str
-    default: str | None
-    help: str
-
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-
-ENV: tuple[EnvVar, ...] = (
-    EnvVar("PLCQI_DBT_MANIFEST", None, "dbt's manifest.json that Cosmos renders the transform "
-           "DAG from; built by `python -m plcqi.orchestration.setup`. Default: "
-           "DATA_DIR/dbt/target/<target>/manifest.json. Must be readable by the DAG processor."),
-    EnvVar("PLCQI_DBT_PROJECT_DIR", None, "The dbt project (default: dbt_project/ of the "
-           "checkout)."),
-    EnvVar("PLCQI_WAREHOUSE_TARGET", "duckdb", "dbt target the DAGs build: duckdb (embedded) "
-           "or postgres (shared)."),
-    EnvVar("PLCQI_DUCKDB_POOL", "plcqi_duckdb", "Airflow pool of one slot that every task "
-           "opening the DuckDB warehouse runs in (DuckDB allows one writer)."),
-    EnvVar("PLCQI_DUCKDB_QUEUE", "plcqi_duckdb", "Celery queue of the tasks that open the "
-           "DuckDB warehouse; one worker, the one holding the data volume, listens to it."),
-    EnvVar("PLCQI_AIRFLOW_RETRIES", "3", "Retries of every task."),
-    EnvVar("PLCQI_AIRFLOW_RETRY_DELAY", "60", "Seconds before the first retry; doubles on "
-           "each retry (exponential backoff) up to 30 minutes."),
-    EnvVar("PLCQI_AIRFLOW_START_DATE", "2026-01-01", "start_date of the scheduled DAGs (UTC). "
-           "A date in the future turns the time schedules off (runs only when triggered or "
-           "by Assets), e.g. for a staging deployment or the tests."),
-    EnvVar("PLCQI_ALERT_EMAIL", None, "Comma-separated addresses e-mailed when a task fails "
-           "(through the Airflow SMTP connection); unset: failures are only logged."),
-    EnvVar("PLCQI_SMTP_CONN_ID", "smtp_default", "Airflow connection used for the failure "
-           "e-mails."),
-)
+from plcqi import paths, settings
 
 OWNER = "plcqi-data-engineering"
 TAGS = ("plcqi",)
 TARGETS = ("duckdb", "postgres")
 
 
-def env(name: str) -> str | None:
-    """A variable of ``ENV``: the environment, else its default."""
-    spec = next(e for e in ENV if e.name == name)
-    value = os.environ.get(name)
-    return value if value not in (None, "") else spec.default
-
-
 def data_dir() -> Path:
     """``PLCQI_DATA_DIR``, else ``data/`` of the checkout (not the current directory: the
     DAG processor and the workers do not run from the repository)."""
-    value = os.environ.get(settings.setting("data_dir").env)
-    return Path(value).resolve() if value else REPO_ROOT / "data"
+    return paths.airflow_data_dir()
 
 
 def warehouse_target() -> str:
-    target = env("PLCQI_WAREHOUSE_TARGET")
+    target = settings.get("warehouse_target")
     if target not in TARGETS:
         raise ValueError(f"PLCQI_WAREHOUSE_TARGET={target!r}; expected duckdb or postgres")
     return target
 
 
 def dbt_project_dir() -> Path:
-    value = env("PLCQI_DBT_PROJECT_DIR")
-    return Path(value).resolve() if value else REPO_ROOT / "dbt_project"
+    return paths.dbt_project_dir()
 
 
 def manifest_path() -> Path:
-    value = env("PLCQI_DBT_MANIFEST")
+    value = settings.get("dbt_manifest")
     if value:
         return Path(value).resolve()
-    return data_dir() / "dbt" / "target" / warehouse_target() / "manifest.json"
+    return paths.dbt_target_dir(data_dir(), warehouse_target()) / "manifest.json"
 
 
 def start_date() -> datetime:
@@ -91,7 +45,7 @@ def start_date() -> datetime:
     >>> start_date().tzinfo
     datetime.timezone.utc
     """
-    day = date.fromisoformat(env("PLCQI_AIRFLOW_START_DATE"))
+    day = date.fromisoformat(settings.get("airflow_start_date"))
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
@@ -100,7 +54,7 @@ def duckdb_task_args() -> dict:
     and the queue of the worker holding the file; on Postgres, nothing special."""
     if warehouse_target() != "duckdb":
         return {}
-    return {"pool": env("PLCQI_DUCKDB_POOL"), "queue": env("PLCQI_DUCKDB_QUEUE")}
+    return {"pool": settings.get("duckdb_pool"), "queue": settings.get("duckdb_queue")}
 
 
 def default_args() -> dict:
@@ -109,8 +63,8 @@ def default_args() -> dict:
 
     return {
         "owner": OWNER,
-        "retries": int(env("PLCQI_AIRFLOW_RETRIES")),
-        "retry_delay": timedelta(seconds=float(env("PLCQI_AIRFLOW_RETRY_DELAY"))),
+        "retries": int(settings.get("airflow_retries")),
+        "retry_delay": timedelta(seconds=float(settings.get("airflow_retry_delay"))),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
         "execution_timeout": timedelta(hours=1),

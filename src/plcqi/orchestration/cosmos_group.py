@@ -24,21 +24,6 @@ class ManifestMissing(FileNotFoundError):
     pass
 
 
-def release_duckdb(project_dir: str | None = None, **_: object) -> None:
-    """Cosmos callback after each dbt task: close the DuckDB database dbt-duckdb keeps open
-    in the process. A worker runs each task in its own process, but ``dag.test()`` runs them
-    all in one, where the marts gate and the reports must then open the file read-only."""
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
-        return
-    with DuckDBConnectionManager._LOCK:
-        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
-    close = getattr(environment, "close", None)
-    if close is not None:
-        close()
-
-
 def dbt_task_group(group_id: str = "dbt", as_of_task_id: str = "as_of"):
     """A ``DbtTaskGroup`` of the dbt project for the configured warehouse target."""
     from cosmos import (
@@ -49,6 +34,8 @@ def dbt_task_group(group_id: str = "dbt", as_of_task_id: str = "as_of"):
         RenderConfig,
     )
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+    from plcqi.transform.build import release_duckdb
 
     manifest = config.manifest_path()
     if not manifest.is_file():
@@ -87,6 +74,8 @@ def dbt_task_group(group_id: str = "dbt", as_of_task_id: str = "as_of"):
         operator_args={
             "vars": {"as_of_date": AS_OF_TEMPLATE.format(task_id=as_of_task_id)},
             "install_deps": False,
+            # A worker runs each task in its own process, but ``dag.test()`` runs them all
+            # in one, where the marts gate and the reports then open the file read-only.
             "callback": release_duckdb,
             "execution_timeout": timedelta(minutes=30),
             **config.duckdb_task_args(),

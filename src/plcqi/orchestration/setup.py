@@ -20,11 +20,12 @@ POOL_DESCRIPTION = "The DuckDB warehouse: one writer at a time"
 def build_manifest(target: str | None = None) -> Path:
     """``dbt parse`` of the project for ``target``; the manifest ends at
     ``config.manifest_path()`` (copied there when PLCQI_DBT_MANIFEST points elsewhere)."""
-    from plcqi import transform
+    from plcqi.ingest.rawzone import Zone
+    from plcqi.transform import build as transform
 
     target = target or config.warehouse_target()
     data_dir = config.data_dir()
-    transform.write_empty_raw_zone(data_dir)
+    Zone(data_dir).ensure_schema_files()
     built = transform.parse(data_dir, target=target)
     wanted = config.manifest_path()
     if built.resolve() != wanted.resolve():

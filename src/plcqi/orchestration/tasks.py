@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from plcqi import paths
 from plcqi.orchestration import config, dates
 
 log = logging.getLogger("plcqi.orchestration")
@@ -42,10 +43,11 @@ class ReferenceNotLoaded(RuntimeError):
 
 def reference_loaded(data_dir) -> bool:
     """Whether the raw zone holds a reference snapshot (not only the empty schema files)."""
-    from plcqi.rawzone import EMPTY_STEM
+    from plcqi.ingest import contract
+    from plcqi.ingest.rawzone import Zone
 
-    files = (data_dir / "raw" / "reference").glob("*/*.parquet")
-    return any(EMPTY_STEM not in p.name for p in files)
+    zone = Zone(data_dir)
+    return any(zone.raw_files(ds.name) for ds in contract.datasets_of("reference"))
 
 
 def ingest_source(source: str, context: Context) -> dict:
@@ -55,8 +57,9 @@ def ingest_source(source: str, context: Context) -> dict:
     them); ``check_rejections`` fails the run afterwards so the operator sees it."""
     from airflow.sdk.exceptions import AirflowSkipException
 
-    from plcqi import contract, settings
-    from plcqi.ingest import ingest
+    from plcqi import settings
+    from plcqi.ingest import contract
+    from plcqi.ingest.run import ingest
     from plcqi.orchestration import assets
 
     as_of = dates.as_of(context)
@@ -108,13 +111,13 @@ def check_rejections(summary: Mapping[str, Any]) -> None:
 def prepare_warehouse(as_of: str) -> dict:
     """Before dbt: schema files for every raw dataset (sources resolve even before a first
     delivery); on Postgres, the raw zone copied into schema ``raw``."""
-    from plcqi.transform import write_empty_raw_zone
+    from plcqi.ingest.rawzone import Zone
 
     data_dir = config.data_dir()
-    written = write_empty_raw_zone(data_dir)
+    written = Zone(data_dir).ensure_schema_files()
     out: dict[str, Any] = {"as_of": as_of, "schema_files_written": len(written)}
     if config.warehouse_target() == "postgres":
-        from plcqi.warehouse_pg import PgTarget, load_raw
+        from plcqi.transform.postgres import PgTarget, load_raw
 
         out["raw_rows"] = load_raw(data_dir, PgTarget.from_env())
     return out
@@ -122,7 +125,7 @@ def prepare_warehouse(as_of: str) -> dict:
 
 def _release_duckdb() -> None:
     """Only matters when tasks share a process (``dag.test()``): see ``release_duckdb``."""
-    from plcqi.orchestration.cosmos_group import release_duckdb
+    from plcqi.transform.build import release_duckdb
 
     release_duckdb()
 
@@ -185,7 +188,7 @@ def ensure_marts(as_of: str) -> dict:
     from plcqi.publish.warehouse import PublishError, built_as_of
 
     _release_duckdb()
-    path = config.data_dir() / "warehouse" / "plcqi.duckdb"
+    path = paths.warehouse(config.data_dir())
     built = None
     if path.exists():
         con = duckdb.connect(str(path), read_only=True)
@@ -199,7 +202,7 @@ def ensure_marts(as_of: str) -> dict:
         _check_gate(as_of)
         return {"as_of": as_of, "rebuilt": False}
     log.info("plcqi: the marts are as of %s, not %s: rebuilding them for %s", built, as_of, as_of)
-    from plcqi.transform import transform
+    from plcqi.transform.build import transform
 
     transform(config.data_dir(), target="duckdb", as_of=date.fromisoformat(as_of))
     gate = quality_gate("marts", as_of)
@@ -224,7 +227,7 @@ def _check_gate(as_of: str) -> None:
 def center_ids() -> list[str]:
     """The centers to report on, read from the marts read-only."""
     if config.warehouse_target() == "postgres":
-        from plcqi.warehouse_pg import PgTarget
+        from plcqi.transform.postgres import PgTarget
 
         with PgTarget.from_env().connect() as con:
             rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()
@@ -232,7 +235,7 @@ def center_ids() -> list[str]:
         import duckdb
 
         _release_duckdb()
-        path = config.data_dir() / "warehouse" / "plcqi.duckdb"
+        path = paths.warehouse(config.data_dir())
         con = duckdb.connect(str(path), read_only=True)
         try:
             rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()

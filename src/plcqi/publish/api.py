@@ -20,7 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi import settings
+from plcqi import paths, settings
+from plcqi.files import write_atomic
 from plcqi.publish import center, leadership, pdf, quality, render
 from plcqi.publish.warehouse import PublishError, check_as_of, connect, rows
 
@@ -69,7 +70,7 @@ def check_gate(data_dir: Path, as_of: date) -> None:
 
 
 def reports_dir(data_dir: Path | str | None) -> Path:
-    return settings.data_dir(data_dir) / "reports"
+    return paths.reports_dir(data_dir)
 
 
 def _min_cell_size(value: int | None) -> int:
@@ -86,7 +87,7 @@ def _links(root: Path, as_of: date, *, data_quality: bool) -> dict:
 
 
 def _write(path: Path, template: str, ctx: dict, want_pdf: bool, result: PublishResult):
-    render.write_atomic(path, render.render_page(template, ctx))
+    write_atomic(path, render.render_page(template, ctx))
     result.paths.append(path)
     if want_pdf:
         result.pdfs.append(pdf.print_pdf(path, path.with_suffix(".pdf")))
@@ -115,7 +116,7 @@ def render_center(data_dir: Path | str | None, center_id: str, as_of: date | Non
                   min_cell_size: int | None = None, include_comments: bool = False,
                   pdf: bool = False) -> Path:
     """Render one center's CQI report; returns its path."""
-    data_dir = settings.data_dir(data_dir)
+    data_dir = paths.data_dir(data_dir)
     result = PublishResult(as_of=as_of or date.min)
     with connect(data_dir) as con:
         as_of = check_as_of(con, as_of)
@@ -127,7 +128,7 @@ def render_center(data_dir: Path | str | None, center_id: str, as_of: date | Non
 def render_leadership(data_dir: Path | str | None, as_of: date | None = None, *,
                       min_cell_size: int | None = None, pdf: bool = False) -> Path:
     """Render the cross-center leadership report; returns its path."""
-    data_dir = settings.data_dir(data_dir)
+    data_dir = paths.data_dir(data_dir)
     result = PublishResult(as_of=as_of or date.min)
     with connect(data_dir) as con:
         as_of = check_as_of(con, as_of)
@@ -149,7 +150,7 @@ def render_data_quality(data_dir: Path | str | None, as_of: date, *,
                         min_cell_size: int | None = None,
                         quality_context: dict | None = None) -> Path:
     """Render the data-quality page (works without a warehouse)."""
-    data_dir = settings.data_dir(data_dir)
+    data_dir = paths.data_dir(data_dir)
     root = reports_dir(data_dir)
     ctx = {
         "title": "Data quality", "as_of": as_of.isoformat(),
@@ -162,7 +163,7 @@ def render_data_quality(data_dir: Path | str | None, as_of: date, *,
                   if (root / "data-docs" / "index.html").exists() else None},
     }
     path = root / "data-quality" / f"{as_of}.html"
-    render.write_atomic(path, render.render_page("data_quality.html", ctx))
+    write_atomic(path, render.render_page("data_quality.html", ctx))
     return path
 
 
@@ -176,7 +177,7 @@ def _listing(folder: Path, prefix: str) -> list[dict]:
 
 def index_context(data_dir: Path | str | None) -> dict:
     """Every report on disk, newest first, with center names from the marts when there."""
-    data_dir = settings.data_dir(data_dir)
+    data_dir = paths.data_dir(data_dir)
     root = reports_dir(data_dir)
     names: dict[str, str] = {}
     try:
@@ -209,7 +210,7 @@ def index_context(data_dir: Path | str | None) -> dict:
 def render_index(data_dir: Path | str | None) -> Path:
     """Rebuild ``reports/index.html`` from the reports on disk."""
     path = reports_dir(data_dir) / "index.html"
-    render.write_atomic(path, render.render_page("index.html", index_context(data_dir)))
+    write_atomic(path, render.render_page("index.html", index_context(data_dir)))
     return path
 
 
@@ -218,7 +219,7 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
                include_comments: bool = False, pdf: bool = False) -> PublishResult:
     """Every report of the warehouse's as-of date (or of ``centers`` only), then the index."""
     started = time.perf_counter()
-    data_dir = settings.data_dir(data_dir)
+    data_dir = paths.data_dir(data_dir)
     n = _min_cell_size(min_cell_size)
     with connect(data_dir) as con:
         as_of = check_as_of(con, as_of)

@@ -6,91 +6,25 @@ query): a center's report holds no other center's cohorts.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from plcqi.publish import cells, charts, comments, periods, quality, rules, sections, ta
+from plcqi.publish import (
+    cells,
+    charts,
+    comments,
+    headlines,
+    periods,
+    quality,
+    rules,
+    sections,
+    ta,
+)
 from plcqi.publish import metrics as m
 from plcqi.publish.tables import column, table
 from plcqi.publish.warehouse import PublishError, rows
-
-# Metrics whose center-wide total is shown in the headline: hide a second cohort when one is
-# suppressed, so the hidden figure cannot be recovered from the total.
-TOTALLED = ("attendance_rate", "followup_uptake_rate")
-
-
-def _by(items: list[dict], key: str) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = defaultdict(list)
-    for r in items:
-        out[r[key]].append(r)
-    return out
-
-
-def _attendance_at(att: list[dict], cutoff: date, min_cell_size: int) -> dict:
-    """Pooled attendance rate over the sessions delivered on or before ``cutoff``: attended
-    grantee-sessions / (participating grantees x delivered sessions), per cohort then summed."""
-    num = den = 0
-    for cohort_rows in _by(att, "cohort_id").values():
-        upto = [r for r in cohort_rows if r["session_on"] <= cutoff]
-        sessions = {r["session_id"] for r in upto}
-        participating = {r["grantee_id"] for r in upto if r["has_attended"]}
-        num += sum(1 for r in upto if r["has_attended"] and r["grantee_id"] in participating)
-        den += len(participating) * len(sessions)
-    return cells.rate_cell(num, den, min_cell_size)
-
-
-def _uptake_at(uptake: list[dict], baselines: dict[str, float], cutoff: date,
-               min_cell_size: int) -> tuple[dict, dict, dict]:
-    """Uptake over windows complete by ``cutoff``, its baseline (cohort baselines weighted by
-    their participating grantees) and the lift."""
-    done = [r for r in uptake if r["window_end_on"] is not None and r["window_end_on"] <= cutoff]
-    n = len(done)
-    took = sum(1 for r in done if r["took_up_related"])
-    rate = cells.rate_cell(took, n, min_cell_size)
-    if rate["state"] == "missing":
-        return rate, dict(cells.MISSING), dict(cells.MISSING)
-    if cells.is_hidden(rate):  # baseline and lift together would give the rate back
-        return rate, cells.suppressed(min_cell_size), cells.suppressed(min_cell_size)
-    weighted = [baselines[r["cohort_id"]] for r in done if r["cohort_id"] in baselines]
-    if not weighted:
-        return rate, dict(cells.MISSING), dict(cells.MISSING)
-    b = sum(weighted) / len(weighted)
-    return (rate, cells.rate_cell(None, n, min_cell_size, b),
-            cells.lift_cell(took / n - b, n, min_cell_size))
-
-
-def _change(now: dict, before: dict, min_cell_size: int, kind: str = "rate") -> dict:
-    """The change since the previous period; hidden when either side is hidden, or when the
-    denominators differ by fewer than ``min_cell_size`` (the difference would reveal the few
-    added grantees).
-
-    >>> _change(cells.rate_cell(6, 10, 3), cells.rate_cell(3, 8, 3), 3)["state"]
-    'suppressed'
-    >>> _change(cells.rate_cell(6, 10, 3), cells.rate_cell(2, 5, 3), 3)["text"]
-    '+20 pts'
-    """
-    if now["state"] == "missing" or before["state"] == "missing":
-        return dict(cells.MISSING, title="no figure for one of the periods")
-    if cells.is_hidden(now) or cells.is_hidden(before):
-        return cells.suppressed(min_cell_size)
-    if kind == "count":
-        d = now["raw"] - before["raw"]
-        return {"text": f"{d:+.0f}" if d else "0", "state": "value" if d else "zero", "raw": d}
-    if "n" in now and "n" in before and 0 < abs(now["n"] - before["n"]) < min_cell_size:
-        return cells.suppressed(min_cell_size)
-    return cells.lift_cell(now["raw"] - before["raw"], min(now.get("n", 0), before.get("n", 0))
-                           or min_cell_size, min_cell_size)
-
-
-def _headline(label: str, now: dict, before: dict | None, change: dict | None,
-              note: str = "") -> dict:
-    return {"label": label, "value": now, "previous": before or dict(
-        cells.MISSING, title="not available for the previous period"),
-            "change": change or dict(cells.MISSING, title="not tracked over time"),
-            "note": note}
 
 
 def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of: date, *,
@@ -130,14 +64,14 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
     prev_start, _ = periods.period(prev)
 
     # ---- phase metric cells, with complementary suppression of the totalled metrics
-    metric_rows = _by(phase, "cohort_id")
+    metric_rows = headlines.by_key(phase, "cohort_id")
     value_cells: dict[str, dict[str, dict]] = {}
     for cid, mrs in metric_rows.items():
         value_cells[cid] = {r["metric"]: m.value_cell(r["metric"], r["value"], r["numerator"],
                                                        r["denominator"], min_cell_size)
                             for r in mrs}
     cids = [c["cohort_id"] for c in cohorts if c["cohort_id"] in value_cells]
-    for metric in TOTALLED:
+    for metric in headlines.TOTALLED:
         group = [value_cells[c][metric] for c in cids if metric in value_cells[c]]
         done = iter(cells.complement(group, min_cell_size))
         for c in cids:
@@ -164,10 +98,10 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         return len({r["cohort_id"] for r in att if lo <= r["session_on"] <= hi})
 
     reach_now, reach_prev = reached(start, as_of), reached(prev_start, prev)
-    att_now = _attendance_at(att, as_of, min_cell_size)
-    att_prev = _attendance_at(att, prev, min_cell_size)
-    up_now, base_now, lift_now = _uptake_at(uptake, baselines, as_of, min_cell_size)
-    up_prev, base_prev, lift_prev = _uptake_at(uptake, baselines, prev, min_cell_size)
+    att_now = headlines.attendance_at(att, as_of, min_cell_size)
+    att_prev = headlines.attendance_at(att, prev, min_cell_size)
+    up_now, base_now, lift_now = headlines.uptake_at(uptake, baselines, as_of, min_cell_size)
+    up_prev, base_prev, lift_prev = headlines.uptake_at(uptake, baselines, prev, min_cell_size)
     with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
     # A verdict on a hidden figure would tell whether it met its target: left out.
     verdicts = [r["target_met"] for r in phase if r["target_met"] is not None
@@ -179,32 +113,32 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
     no_now = ta.without_cell(ids, ta.with_ta(requests, att, start, as_of))
     no_prev = ta.without_cell(ids, ta.with_ta(requests, att, prev_start, prev))
     headline = [
-        _headline("Cohorts with sessions in the period", a_now, a_prev,
-                  _change(a_now, a_prev, min_cell_size, "count")),
-        _headline("Grantees reached in the period", r_now, r_prev,
-                  _change(r_now, r_prev, min_cell_size, "count"),
+        headlines.headline("Cohorts with sessions in the period", a_now, a_prev,
+                  headlines.change(a_now, a_prev, min_cell_size, "count")),
+        headlines.headline("Grantees reached in the period", r_now, r_prev,
+                  headlines.change(r_now, r_prev, min_cell_size, "count"),
                   "attended at least one of this center's sessions in the period"),
-        _headline("Grantees with no TA at all in the period", no_now, no_prev,
-                  _change(no_now, no_prev, min_cell_size, "count"),
+        headlines.headline("Grantees with no TA at all in the period", no_now, no_prev,
+                  headlines.change(no_now, no_prev, min_cell_size, "count"),
                   f"out of all {len(grantees)} grantees: neither a TA request to this center "
                   "(withdrawn ones do not count) nor an attended session of this center"),
-        _headline("Attendance, all cohorts to date", att_now, att_prev,
-                  _change(att_now, att_prev, min_cell_size),
+        headlines.headline("Attendance, all cohorts to date", att_now, att_prev,
+                  headlines.change(att_now, att_prev, min_cell_size),
                   "attended grantee-sessions / (participating grantees × delivered sessions)"),
-        _headline("Follow-up TA uptake, complete windows", up_now, up_prev,
-                  _change(up_now, up_prev, min_cell_size),
+        headlines.headline("Follow-up TA uptake, complete windows", up_now, up_prev,
+                  headlines.change(up_now, up_prev, min_cell_size),
                   "participating grantees with a related TA request within six months of the "
                   "cohort's end"),
-        _headline("Baseline: non-participants' uptake", base_now, base_prev,
-                  _change(base_now, base_prev, min_cell_size)),
-        _headline("Uptake lift over the baseline", lift_now, lift_prev,
-                  _change(lift_now, lift_prev, min_cell_size)),
-        _headline("Targets met (cohort × metric)",
+        headlines.headline("Baseline: non-participants' uptake", base_now, base_prev,
+                  headlines.change(base_now, base_prev, min_cell_size)),
+        headlines.headline("Uptake lift over the baseline", lift_now, lift_prev,
+                  headlines.change(lift_now, lift_prev, min_cell_size)),
+        headlines.headline("Targets met (cohort × metric)",
                   cells.rate_cell(sum(verdicts), len(verdicts), min_cell_size), None, None,
                   "targets from the opportunities' theories of change; figures suppressed "
                   "for small numbers are left out; the marts hold one as-of date, so no "
                   "previous figure"),
-        _headline("Opportunities with a theory of change",
+        headlines.headline("Opportunities with a theory of change",
                   {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
                    "raw": with_toc}, None, None, "reference data: current state only"),
     ]
@@ -230,13 +164,13 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         "(registration alone is not participation).")
 
     # ---- opportunities and cohorts
-    att_by = _by(att, "cohort_id")
-    polls_by = _by(poll_rows, "cohort_id")
-    surveys_by = _by(survey_rows, "cohort_id")
+    att_by = headlines.by_key(att, "cohort_id")
+    polls_by = headlines.by_key(poll_rows, "cohort_id")
+    surveys_by = headlines.by_key(survey_rows, "cohort_id")
     found_comments = (comments.survey_comments(data_dir, [c["cohort_id"] for c in cohorts],
                                                as_of, min_cell_size)
                       if include_comments else {})
-    cohorts_by_opp = _by(cohorts, "opportunity_id")
+    cohorts_by_opp = headlines.by_key(cohorts, "opportunity_id")
     opp_blocks, facts = [], []
     for o in opportunities:
         has_toc = bool(o["has_theory_of_change"])
@@ -295,7 +229,7 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         })
 
     # ---- follow-up uptake: complete windows (with baseline and lift) and open ones apart
-    up_by = _by(uptake, "cohort_id")
+    up_by = headlines.by_key(uptake, "cohort_id")
     complete_rows, bars, open_rows = [], [], []
     for c in cohorts:
         cid = c["cohort_id"]

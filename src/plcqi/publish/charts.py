@@ -26,7 +26,7 @@ from plcqi.publish.safety import check_svg
 WIDTH = 520
 COLORS = {"bar": "#3b6ea8", "target": "#b8442f", "baseline": "#111111", "absent": "#e9edf2",
           "attended": "#2f6f4f", "suppressed": "#c9c9c9"}
-VALIDATE = False  # tests/test_report_charts.py turns it on and validates each chart kind
+VALIDATE = False  # tests/publish/test_report_charts.py turns it on and validates each chart kind
 # Wide fonts first: labels measured at build time (DejaVu Sans) still fit when shown.
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 
@@ -74,7 +74,7 @@ def _fast(build):
 
 def _finish(c: alt.TopLevelMixin, description: str) -> dict:
     # Schema validation costs more than the rendering; the specs are fixed shapes, and
-    # tests/test_report_charts.py validates each kind against the Vega-Lite schema.
+    # tests/publish/test_report_charts.py validates each kind against the Vega-Lite schema.
     spec = c.properties(description=description, padding={"left": 12, "right": 8, "top": 4,
                                                           "bottom": 4}).configure(
         font=FONT).configure_view(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from plcqi.ingest.rawzone import Zone, parquet_list
 from plcqi.publish.safety import redact
 
 
@@ -22,11 +23,10 @@ def survey_comments(data_dir: Path, cohort_ids: list[str], as_of: date,
     try:
         con.execute("set TimeZone = 'UTC'")
         for wave in ("midpoint", "six_month"):
-            files = sorted(p for p in (Path(data_dir) / "raw" / "surveys" / wave).glob(
-                "*.parquet") if "__empty" not in p.name)
+            files = Zone(Path(data_dir)).raw_files(f"surveys/{wave}")
             if not files:
                 continue
-            listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+            listing = parquet_list(files)
             try:
                 found = con.execute(
                     f"""

@@ -10,8 +10,7 @@ from datetime import date
 
 import duckdb
 
-from plcqi.publish import cells, charts, periods, ta
-from plcqi.publish.center import _change, _headline, _uptake_at
+from plcqi.publish import cells, charts, headlines, periods, ta
 from plcqi.publish.tables import column, table
 from plcqi.publish.warehouse import rows
 
@@ -118,8 +117,8 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
     prev_start, _ = periods.period(prev)
 
     # ---- headline
-    up_now, base_now, lift_now = _uptake_at(uptake, baselines, as_of, min_cell_size)
-    up_prev, base_prev, lift_prev = _uptake_at(uptake, baselines, prev, min_cell_size)
+    up_now, base_now, lift_now = headlines.uptake_at(uptake, baselines, as_of, min_cell_size)
+    up_prev, base_prev, lift_prev = headlines.uptake_at(uptake, baselines, prev, min_cell_size)
     reached = {r["grantee_id"] for r in att if start <= r["session_on"] <= as_of}
     reached_prev = {r["grantee_id"] for r in att if prev_start <= r["session_on"] <= prev}
     open_now = sum(1 for r in uptake if not r["window_complete"])
@@ -129,23 +128,24 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
     no_ta_prev = ta.without_cell(ids, ta.with_ta(requests, att, prev_start, prev))
     with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
     headline = [
-        _headline("Follow-up TA uptake, all centers", up_now, up_prev,
-                  _change(up_now, up_prev, min_cell_size), UPTAKE_NOTE),
-        _headline("Baseline: non-participants' uptake", base_now, base_prev,
-                  _change(base_now, base_prev, min_cell_size),
+        headlines.headline("Follow-up TA uptake, all centers", up_now, up_prev,
+                  headlines.change(up_now, up_prev, min_cell_size), UPTAKE_NOTE),
+        headlines.headline("Baseline: non-participants' uptake", base_now, base_prev,
+                  headlines.change(base_now, base_prev, min_cell_size),
                   "cohort baselines weighted by participating grantees"),
-        _headline("Uptake lift over the baseline", lift_now, lift_prev,
-                  _change(lift_now, lift_prev, min_cell_size)),
-        _headline("Grantee-cohorts with a window still open", cells.count_cell(open_now), None,
+        headlines.headline("Uptake lift over the baseline", lift_now, lift_prev,
+                  headlines.change(lift_now, lift_prev, min_cell_size)),
+        headlines.headline("Grantee-cohorts with a window still open",
+                           cells.count_cell(open_now), None,
                   None, "shown apart: no final rate until the window closes"),
-        _headline("Grantees reached in the period", r_now, r_prev,
-                  _change(r_now, r_prev, min_cell_size, "count"),
+        headlines.headline("Grantees reached in the period", r_now, r_prev,
+                  headlines.change(r_now, r_prev, min_cell_size, "count"),
                   f"attended at least one session of any center, out of {len(grantees)}"),
-        _headline("Grantees with no TA at all in the period", no_ta, no_ta_prev,
-                  _change(no_ta, no_ta_prev, min_cell_size, "count"),
+        headlines.headline("Grantees with no TA at all in the period", no_ta, no_ta_prev,
+                  headlines.change(no_ta, no_ta_prev, min_cell_size, "count"),
                   f"out of all {len(grantees)} grantees: neither a TA request to any center "
                   "(withdrawn ones do not count) nor an attended session"),
-        _headline("Opportunities with a theory of change",
+        headlines.headline("Opportunities with a theory of change",
                   {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
                    "raw": with_toc}, None, None, "reference data: current state only"),
     ]

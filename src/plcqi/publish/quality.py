@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from plcqi.ingest.rawzone import Zone, parquet_list
 from plcqi.publish import cells
 from plcqi.publish.safety import redact
 from plcqi.publish.tables import column, table
@@ -32,13 +33,14 @@ def generic_reason(reason: str) -> str:
 
 def quarantine_rows(data_dir: Path) -> list[dict]:
     """Per dataset, column and reason: quarantined rows and the files they came from."""
-    root = Path(data_dir) / "quarantine"
-    files = sorted(p for p in root.glob("**/*.parquet") if "__empty" not in p.name)
+    zone = Zone(Path(data_dir))
+    root = zone.root / "quarantine"
+    files = zone.quarantine_files()
     if not files:
         return []
     con = duckdb.connect()
     try:
-        listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+        listing = parquet_list(files)
         found = con.execute(
             f"select filename, _file, _row, \"column\", reason "
             f"from read_parquet({listing}, filename = true, union_by_name = true)"
@@ -67,14 +69,13 @@ EVENT_TIME = {"attendance": "join_time", "polls": "submitted_at",
 def newest_event(data_dir: Path, dataset: str, as_of: date) -> date | None:
     """The newest event on or before the as-of date in the raw zone of an event source."""
     col = EVENT_TIME.get(dataset)
-    files = sorted(p for p in (Path(data_dir) / "raw" / dataset).glob("*.parquet")
-                   if "__empty" not in p.name)
+    files = Zone(Path(data_dir)).raw_files(dataset)
     if col is None or not files:
         return None
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
-        listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+        listing = parquet_list(files)
         value = con.execute(
             f"select max(cast({col} as date)) from read_parquet({listing}, union_by_name = true)"
             f" where cast({col} as date) <= ?", [as_of]).fetchone()[0]

@@ -1,4 +1,5 @@
-"""Rendering: contexts to self-contained HTML files, written atomically.
+"""Rendering: contexts to self-contained HTML pages (written atomically by the callers,
+``plcqi.files.write_atomic``).
 
 The jinja2 environment always autoescapes (``autoescape=True``, not ``select_autoescape``,
 which leaves files with other extensions unescaped). Chart SVG and the inlined stylesheet are
@@ -9,20 +10,19 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+from plcqi import paths
 from plcqi.publish import charts, safety
 from plcqi.publish.tables import csv_data_uri
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "reports"
 
-
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    templates = templates or paths.templates_dir()
     if not (templates / "base.html").exists():
         raise FileNotFoundError(f"report templates not found in {templates}")
     return jinja2.Environment(
@@ -68,17 +68,3 @@ def render_page(template: str, context: dict, env: jinja2.Environment | None = N
     html = env.get_template(template).render(**finalize(context))
     safety.check_html(html)
     return html
-
-
-def write_atomic(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8") if isinstance(text, str) else text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi import settings
+from plcqi import paths
 from plcqi.publish.safety import check_marts
 
 MARTS = (
@@ -24,7 +24,7 @@ class PublishError(RuntimeError):
 
 
 def warehouse_path(data_dir: Path | str) -> Path:
-    return settings.data_dir(data_dir) / "warehouse" / "plcqi.duckdb"
+    return paths.warehouse(data_dir)
 
 
 @contextmanager

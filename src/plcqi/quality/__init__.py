@@ -6,7 +6,7 @@ through an in-memory DuckDB, or from the warehouse through a read-only connectio
 stage's suites, stores the result (``DATA_DIR/quality/results/<stage>/<stamp>.json`` and
 ``DATA_DIR/quality/latest.json``) and republishes the offline Data Docs page
 (``DATA_DIR/reports/data-docs/index.html``). A failed ``error`` expectation makes the result
-not ``ok``; ``result.raise_for_errors()`` turns that into :class:`QualityGateError`.
+not ``ok``: publication refuses that as-of date (``plcqi.publish.api.check_gate``).
 
 Importing this package is cheap: Great Expectations is imported only when validating.
 """
@@ -22,7 +22,6 @@ from plcqi.quality.result import (
     ERROR,
     WARNING,
     Finding,
-    QualityGateError,
     SuiteSummary,
     ValidationResult,
 )
@@ -30,7 +29,7 @@ from plcqi.quality.store import read_latest
 from plcqi.quality.suites import STAGES, load_suites
 
 __all__ = [
-    "ERROR", "STAGES", "WARNING", "Finding", "QualityGateError", "SuiteSummary",
+    "ERROR", "STAGES", "WARNING", "Finding", "SuiteSummary",
     "ValidationResult", "read_latest", "validate", "validate_all", "publish_data_docs",
 ]
 
@@ -47,16 +46,16 @@ def validate(
     ``as_of``: the run's as-of date. Raw timestamps after it and freshness are measured at
     its end (default: now); marts default to the as-of date they were built for.
     """
-    from plcqi import settings
+    from plcqi import paths
     from plcqi.quality import docs, gx_runner, store
 
     t0 = time.perf_counter()
-    data_dir = settings.data_dir(data_dir)
+    data_dir = paths.data_dir(data_dir)
     suites = load_suites(stage)
     now = datetime.now(UTC)
     if stage == "raw":
+        from plcqi.ingest.rawzone import Zone
         from plcqi.quality import batches_raw
-        from plcqi.rawzone import Zone
 
         reference = _end_of(as_of) if as_of else now.replace(tzinfo=None)
         frames = batches_raw.frames(Zone(data_dir), reference)
@@ -86,20 +85,20 @@ def validate(
 
 def validate_all(data_dir: Path | str | None, as_of: date | None = None) -> list[ValidationResult]:
     """Both stages, raw first (Data Docs published once, at the end)."""
-    from plcqi import settings
+    from plcqi import paths
     from plcqi.quality import docs
 
     results = [validate(data_dir, s, as_of, publish_docs=False) for s in STAGES]
-    docs.publish(settings.data_dir(data_dir))
+    docs.publish(paths.data_dir(data_dir))
     return results
 
 
 def publish_data_docs(data_dir: Path | str | None) -> Path:
     """Re-render ``DATA_DIR/reports/data-docs/index.html`` from the stored results."""
-    from plcqi import settings
+    from plcqi import paths
     from plcqi.quality import docs
 
-    return docs.publish(settings.data_dir(data_dir))
+    return docs.publish(paths.data_dir(data_dir))
 
 
 def _end_of(day: date) -> datetime:
@@ -109,7 +108,8 @@ def _end_of(day: date) -> datetime:
 
 def parameters(reference: datetime, as_of: date | None, now: datetime) -> dict:
     """The ``$PARAMETER`` values suites may use."""
-    from plcqi import contract, settings
+    from plcqi import settings
+    from plcqi.ingest import contract
 
     return {
         "as_of_end": reference.isoformat(),

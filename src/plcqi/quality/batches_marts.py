@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from plcqi import paths
+
 SCHEMA = "marts"
 
 DERIVED = {
@@ -61,12 +63,8 @@ DERIVED = {
 }
 
 
-def warehouse_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "warehouse" / "plcqi.duckdb"
-
-
 def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
-    path = warehouse_path(data_dir)
+    path = paths.warehouse(data_dir)
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `plcqi transform` first")
     con = duckdb.connect(str(path), read_only=True)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi import contract
+from plcqi.ingest import contract
+from plcqi.ingest.rawzone import LogRecord, Zone, parquet_list, raw_columns, read_log
 from plcqi.quality.raw_suites import DATA_FRESHNESS, VOLUME_DATASETS
-from plcqi.rawzone import EMPTY_STEM, LogRecord, Zone, raw_columns, read_log
 
 LATEST_RUN = timedelta(hours=1)
 VOLUME_HISTORY = 5  # previous loads the median is taken over
@@ -32,7 +32,7 @@ def _connect() -> duckdb.DuckDBPyConnection:
 
 
 def _files(zone: Zone, ds: contract.Dataset) -> list[Path]:
-    files = sorted(p for p in zone.raw(ds.name).glob("*.parquet") if p.stem != EMPTY_STEM)
+    files = zone.raw_files(ds.name)
     if ds.source == "reference":
         return files[-1:]
     return files
@@ -48,7 +48,7 @@ def dataset_frame(zone: Zone, ds: contract.Dataset, con=None):
     own = con is None
     con = con or _connect()
     try:
-        listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+        listing = parquet_list(files)
         return con.execute(
             f"select * from read_parquet({listing}, union_by_name = true)"
         ).df()
@@ -149,8 +149,7 @@ def freshness_rows(zone: Zone, reference: datetime, con=None) -> list[dict]:
             files = _files(zone, contract.dataset(dataset))
             at = None
             if files:
-                listing = "[" + ", ".join("'" + str(f).replace("'", "''") + "'"
-                                          for f in files) + "]"
+                listing = parquet_list(files)
                 at = con.execute(
                     f"select max({column}) from read_parquet({listing}, union_by_name = true)"
                 ).fetchone()[0]

@@ -15,16 +15,17 @@ from pathlib import Path
 
 import jinja2
 
+from plcqi import paths
+from plcqi.files import atomic_path
 from plcqi.quality import store
 from plcqi.quality.result import ValidationResult
 from plcqi.quality.suites import STAGES
-from plcqi.rawzone import atomic_path
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
 def docs_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "reports" / "data-docs" / "index.html"
+    return paths.reports_dir(data_dir) / "data-docs" / "index.html"
 
 
 def _env() -> jinja2.Environment:

@@ -1,4 +1,4 @@
-"""The raw zone's suites, derived from the input contract (``plcqi.contract``).
+"""The raw zone's suites, derived from the input contract (``plcqi.ingest.contract``).
 
 The JSON files under ``expectations/raw/`` are written by :func:`write_raw_suites` and kept
 under version control; a test fails when they drift from what this module derives, so a
@@ -14,9 +14,9 @@ import json
 import re
 from pathlib import Path
 
-from plcqi import contract
+from plcqi.ingest import contract
+from plcqi.ingest.rawzone import LINEAGE, raw_columns, raw_name, table_name
 from plcqi.quality.result import ERROR, WARNING
-from plcqi.rawzone import LINEAGE, raw_columns, raw_name
 
 # Days after which a source's newest loaded file is stale (warning); three times that is an
 # error. Reference snapshots and survey waves arrive yearly, attendance and the tracker
@@ -60,7 +60,7 @@ def suite_name(ds: contract.Dataset) -> str:
     >>> suite_name(contract.dataset("surveys/midpoint"))
     'raw.surveys__midpoint'
     """
-    return "raw." + ds.name.replace("/", "__")
+    return "raw." + table_name(ds)
 
 
 def _exp(type_: str, severity: str, description: str, **kwargs) -> dict:
@@ -130,7 +130,7 @@ def dataset_suite(ds: contract.Dataset) -> dict:
             "stage": "raw",
             "batch": f"dataset:{ds.name}",
             "row_id_columns": ROW_IDS,
-            "generated_from": "src/plcqi/contract.py by plcqi.quality.raw_suites",
+            "generated_from": "src/plcqi/ingest/contract.py by plcqi.quality.raw_suites",
             "description": (
                 f"Raw zone dataset {ds.name}"
                 + (" (the current snapshot: its newest raw file)." if ds.source == "reference"

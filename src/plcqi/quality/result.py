@@ -79,11 +79,6 @@ class ValidationResult:
     def status(self) -> str:
         return "failed" if self.errors else "warning" if self.warnings else "passed"
 
-    def raise_for_errors(self) -> None:
-        """Raise :class:`QualityGateError` when an error-level expectation failed."""
-        if not self.ok:
-            raise QualityGateError(self)
-
     def summary_for_reports(self) -> list[dict]:
         """One row per suite for the reports' data-quality section (plain JSON types).
 
@@ -141,14 +136,3 @@ class ValidationResult:
         lines += [f"  ERROR   {f.message}" for f in self.errors]
         lines += [f"  warning {f.message}" for f in self.warnings]
         return "\n".join(lines)
-
-
-class QualityGateError(RuntimeError):
-    """An error-level expectation failed: the publish step must stop."""
-
-    def __init__(self, result: ValidationResult):
-        self.result = result
-        details = "\n".join(f"- {f.message}" for f in result.errors)
-        super().__init__(
-            f"data quality gate failed ({result.stage}): {len(result.errors)} error(s)\n{details}"
-        )

@@ -12,12 +12,14 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from plcqi import paths
+from plcqi.files import write_json
+from plcqi.ingest.rawzone import stamp
 from plcqi.quality.result import ValidationResult
-from plcqi.rawzone import stamp, write_json
 
 
 def quality_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "quality"
+    return paths.quality_dir(data_dir)
 
 
 def results_dir(data_dir: Path, stage: str) -> Path:

@@ -14,9 +14,9 @@ Every expectation carries ``meta.severity``: ``error`` (the gate fails, publish 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from plcqi import paths
 from plcqi.quality.result import SEVERITIES
 
 STAGES = ("raw", "marts")
@@ -27,11 +27,8 @@ class SuiteError(ValueError):
 
 
 def expectations_dir() -> Path:
-    """``$PLCQI_EXPECTATIONS_DIR`` or ``expectations/`` at the repository root."""
-    override = os.environ.get("PLCQI_EXPECTATIONS_DIR")
-    if override:
-        return Path(override).resolve()
-    return Path(__file__).resolve().parents[3] / "expectations"
+    """``PLCQI_EXPECTATIONS_DIR``, else the suites installed with the package."""
+    return paths.expectations_dir()
 
 
 def load_suites(stage: str, folder: Path | None = None) -> list[dict]:

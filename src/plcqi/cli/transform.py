@@ -1,0 +1,24 @@
+"""``plcqi transform``: build the warehouse with dbt (parses arguments, calls plcqi.transform)."""
+
+from __future__ import annotations
+
+import click
+
+from plcqi import paths
+from plcqi.cli.options import AS_OF, DATA_DIR, TARGET
+
+
+@click.command("transform")
+@DATA_DIR
+@TARGET
+@AS_OF
+def transform_command(data_dir, target, as_of) -> None:
+    """Build the warehouse with dbt (models and every test) from the raw zone."""
+    from plcqi.transform import build
+
+    try:
+        result = build.transform(paths.data_dir(data_dir), target=target, as_of=as_of)
+    except build.TransformError as e:
+        raise click.ClickException(str(e)) from None
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
+    click.echo(f"dbt build ({target}): {counts}")

@@ -1,0 +1,45 @@
+"""Atomic writes: every file plcqi writes goes to a temporary name in the target folder
+first and is renamed into place, so a reader never sees half a file and a crash leaves no
+partial one behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path next to ``target`` that is renamed onto it if the block succeeds.
+
+    The path does not exist yet: writers such as DuckDB's COPY want to create the file."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_atomic(target: Path, data: str | bytes) -> Path:
+    """Write text (UTF-8) or bytes to ``target`` atomically; return ``target``."""
+    with atomic_path(target) as tmp:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8")
+        else:
+            tmp.write_bytes(data)
+        os.chmod(tmp, 0o644)  # readable by the report server and other readers, whatever umask
+    return Path(target)
+
+
+def write_json(target: Path, data: dict) -> Path:
+    return write_atomic(target, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")

@@ -1,0 +1,208 @@
+"""Check one landing file against the input contract and split it into raw and quarantine.
+
+The file is parsed once by Arrow (``plcqi.ingest.read``), then a single DuckDB query types
+every column, evaluates every rule of the contract (``plcqi.ingest.checks``) for every row at
+once and pseudonymizes people; nothing loops over rows in Python (except the slow path for
+files with ragged rows, which Arrow cannot number).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from plcqi.files import atomic_path
+from plcqi.ingest import contract
+from plcqi.ingest.checks import (
+    drift_name,
+    drift_output,
+    drift_value,
+    key_sql,
+    rules,
+    typed_sql,
+    value_sql,
+)
+from plcqi.ingest.duplicates import duplicate_sql, earlier_raw_files
+from plcqi.ingest.rawzone import Zone, raw_name, stamp, table_name
+from plcqi.ingest.read import FileRejected, read_text_csv
+from plcqi.sql import ident as q
+from plcqi.sql import literal as lit
+
+__all__ = ["FileRejected", "FileResult", "extract_file", "reference_sets"]
+
+
+@dataclass
+class FileResult:
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    unexpected_columns: list[str] = field(default_factory=list)
+    raw_file: Path | None = None
+    quarantine_file: Path | None = None
+
+
+def _ref_table(dataset: str, column: str) -> str:
+    return f"ref__{table_name(dataset)}__{column}"
+
+
+def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tuple, str]:
+    """Load the key sets this dataset's references are checked against, from the latest
+    raw snapshot of each referenced dataset; reject the file if one was never loaded.
+
+    Returns the temporary table holding each (dataset, column)'s keys. A table is named
+    after its snapshot, so the files of one run share it and a newer snapshot gets its own.
+    """
+    tables: dict[tuple, str] = {}
+    for c in ds.columns:
+        if not c.references:
+            continue
+        ref_ds, ref_col = c.references
+        latest = zone.latest_raw(ref_ds)
+        if latest is None:
+            raise FileRejected(
+                f"{rel}: {ref_ds} has not been loaded yet, so {c.name} cannot be checked: "
+                "ingest the reference source first"
+            )
+        table = _ref_table(ref_ds, ref_col) + "__" + latest.stem.rsplit("__", 1)[-1]
+        tables[c.references] = table
+        ((exists,),) = con.execute(
+            "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
+        ).fetchall()
+        if exists:
+            continue
+        ref_column = raw_name(contract.dataset(ref_ds).column(ref_col))
+        con.execute(
+            f"create or replace temp table {table} as "
+            f"select distinct {q(ref_column)} as k from read_parquet({lit(str(latest))}) "
+            f"where {q(ref_column)} is not null"
+        )
+    return tables
+
+
+def extract_file(
+    con,
+    zone: Zone,
+    ds: contract.Dataset,
+    path: Path,
+    rel: str,
+    digest: str,
+    loaded_at: datetime,
+) -> FileResult:
+    """Check ``path`` and write its good rows to the raw zone and its bad rows to quarantine.
+
+    ``con`` is an in-memory DuckDB connection with ``plcqi_hmac`` installed. Raises
+    FileRejected when the file as a whole breaks the contract; then nothing is written.
+    """
+    parsed = read_text_csv(path, rel, ds)
+    ref_tables = reference_sets(con, zone, ds, rel)
+    contract_names = {c.name for c in ds.columns}
+    present = set(parsed.names) & contract_names
+    drift = [n for n in parsed.names if n not in contract_names]
+    con.register("src", parsed.table)
+
+    trimmed = [
+        f"nullif(trim({q(c.name)}), '') as {q(c.name + '__s')}"
+        if c.name in present
+        else f"null::varchar as {q(c.name + '__s')}"
+        for c in ds.columns
+    ]
+    typed = [f"{typed_sql(c, q(c.name + '__s'))} as {q(c.name)}" for c in ds.columns]
+    typed += [f"{key_sql(c)} as {q(c.name + '__k')}" for c in ds.columns if key_sql(c)]
+    drift_cols = [f"nullif(trim({q(n)}), '') as {q(drift_name(n))}" for n in drift]
+    checks = rules(ds, present, ref_tables)
+    errors = ", ".join(
+        f"{{'column': {lit(col)}, 'reason': {reason}, 'value': ({value})::varchar}}"
+        for col, reason, value in checks
+    )
+    row_json = (
+        "json_object("
+        + ", ".join(f"{lit(c.name)}, {value_sql(c, q(c.name + '__s'))}" for c in ds.columns)
+        + "".join(f", {lit(n)}, {drift_value(n)}" for n in drift)
+        + ")"
+    )
+    dup_join, dup_rule = duplicate_sql(ds, earlier_raw_files(zone, ds))
+    # Only a flag for every row; reasons and the row as JSON are built for bad rows alone.
+    any_reason = " or ".join(f"({reason}) is not null" for _, reason, _ in checks)
+    if dup_rule:
+        any_reason += " or _dup_of is not null or _dup_file is not null"
+
+    con.execute(
+        f"""
+        create or replace temp table checked as
+        with trimmed as (select _row, {", ".join(trimmed + drift_cols)} from src),
+        typed as (select *, {", ".join(typed)} from trimmed),
+        {dup_join}
+        select *, ({any_reason}) as _bad
+        from with_dups
+        """
+    )
+    con.unregister("src")
+
+    stem = f"{stamp(loaded_at)}__{digest[:16]}"
+    lineage = (
+        f"{lit(rel)} as _file, _row, {lit(digest)} as _file_hash, "
+        f"{lit(loaded_at.strftime('%Y-%m-%d %H:%M:%S.%f'))}::timestamp as _loaded_at"
+    )
+    out_cols = []
+    for c in ds.columns:
+        name = raw_name(c)
+        if name is not None:
+            out_cols.append(f"{value_sql(c, q(c.name))} as {q(name)}")
+    out_cols += [f"{drift_value(n)} as {drift_output(n)}" for n in drift]
+
+    raw_file = zone.raw(ds.name) / f"{stem}.parquet"
+    with atomic_path(raw_file) as tmp:
+        con.execute(
+            f"copy (select {', '.join(out_cols)}, {lineage} from checked "
+            f"where not _bad order by _row) to {lit(str(tmp))} (format parquet)"
+        )
+
+    ragged_sql = ""
+    if parsed.ragged:
+        con.register(
+            "ragged",
+            pa.table(
+                {"_row": [r for r, _ in parsed.ragged], "reason": [m for _, m in parsed.ragged]}
+            ),
+        )
+        ragged_sql = (
+            f" union all select {lit(rel)}, _row, null, reason, null, null, {lit(digest)}, "
+            f"{lit(loaded_at.strftime('%Y-%m-%d %H:%M:%S.%f'))}::timestamp from ragged"
+        )
+    (counts,) = con.execute(
+        "select count(*), count(*) filter (where not _bad) from checked"
+    ).fetchall()
+    rows_read = counts[0] + len(parsed.ragged)
+    rows_loaded = counts[1]
+    quarantine_file = None
+    if rows_read > rows_loaded:
+        quarantine_file = zone.quarantine(ds.name) / f"{stem}.parquet"
+        with atomic_path(quarantine_file) as tmp:
+            con.execute(
+                f"""copy (
+                    select {lit(rel)} as _file, _row, e.column as column, e.reason as reason,
+                        e.value as value, _row_json as row_json, {lit(digest)} as _file_hash,
+                        {lit(loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f"))}::timestamp as _loaded_at
+                    from (
+                        select _row, {row_json}::varchar as _row_json, unnest(list_filter(
+                            [{errors}{dup_rule}], lambda e: e.reason is not null)) as e
+                        from checked where _bad
+                    )
+                    {ragged_sql}
+                    order by 2, 3
+                ) to {lit(str(tmp))} (format parquet)"""
+            )
+        if parsed.ragged:
+            con.unregister("ragged")
+    con.execute("drop table checked")
+    return FileResult(
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_read - rows_loaded,
+        unexpected_columns=drift,
+        raw_file=raw_file,
+        quarantine_file=quarantine_file,
+    )

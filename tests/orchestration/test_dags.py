@@ -1,0 +1,327 @@
+"""DAG integrity: the DAG files import fast, without errors and without touching a database
+or the network, and declare what docs/airflow.md says (owners, tags, retries, schedules,
+Assets, pools, queues).
+
+Airflow reads its configuration when first imported, so the DagBag is built in a fresh
+subprocess with AIRFLOW_HOME in a temporary folder; it prints what the tests check as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO
+
+DAGS = REPO / "dags"
+IMPORT_BUDGET_S = 5.0
+INGEST_SOURCES = ("reference", "ta_requests", "ta_requests_db", "attendance", "polls", "surveys")
+
+
+def airflow_env(root: Path, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The embedded Airflow's environment (as scripts/airflow-env) in ``root``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({
+        "AIRFLOW_HOME": str(root / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{root / 'airflow' / 'airflow.db'}",
+        "PLCQI_DATA_DIR": str(data_dir),
+        "PLCQI_DBT_MANIFEST": str(data_dir / "dbt" / "target" / "duckdb" / "manifest.json"),
+        "PLCQI_WAREHOUSE_TARGET": "duckdb",
+        "DO_NOT_TRACK": "1",
+        "SCARF_ANALYTICS": "false",
+    })
+    env.update(extra)
+    (root / "airflow").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+@pytest.fixture(scope="module")
+def parse_env(tmp_path_factory) -> dict[str, str]:
+    """A data dir with only the dbt manifest (built by the setup step, as in production)."""
+    root = tmp_path_factory.mktemp("dags")
+    env = airflow_env(root, root / "data")
+    subprocess.run([sys.executable, "-m", "plcqi.orchestration.setup"], env=env, cwd=REPO,
+                   check=True, capture_output=True, timeout=300)
+    return env
+
+
+PARSE = """
+import json, socket, sys, time
+from pathlib import Path
+from airflow.dag_processing.dagbag import DagBag
+
+class Forbidden(RuntimeError):
+    pass
+
+def forbid(what):
+    def refuse(*args, **kwargs):
+        raise Forbidden(f"{what} at DAG parse time")
+    return refuse
+
+# Nothing at parse time may open a connection: sockets, Postgres, DuckDB, Airflow
+# Variables or Connections (which would go to the metadata DB or a secrets backend).
+socket.socket.connect = forbid("socket connect")
+socket.create_connection = forbid("socket connection")
+import duckdb, psycopg, psycopg2
+duckdb.connect = forbid("duckdb.connect")
+psycopg.connect = forbid("psycopg.connect")
+psycopg2.connect = forbid("psycopg2.connect")
+from airflow.sdk import BaseHook, Connection, Variable
+Variable.get = forbid("Variable.get")
+Connection.get = forbid("Connection.get")
+BaseHook.get_connection = forbid("BaseHook.get_connection")
+
+def asset_names(condition):
+    if condition is None:
+        return []
+    if hasattr(condition, "objects"):
+        return sorted(n for o in condition.objects for n in asset_names(o))
+    return [condition.name]
+
+out = {"files": {}, "errors": {}, "dags": {}}
+for path in sorted(Path(sys.argv[1]).glob("*.py")):
+    started = time.perf_counter()
+    bag = DagBag(dag_folder=str(path))
+    out["files"][path.name] = time.perf_counter() - started
+    out["errors"].update(bag.import_errors)
+    for dag in bag.dags.values():
+        tasks = []
+        for t in dag.tasks:
+            tasks.append({
+                "task_id": t.task_id,
+                "owner": t.owner,
+                "retries": t.retries,
+                "retry_exponential_backoff": t.retry_exponential_backoff,
+                "execution_timeout": t.execution_timeout.total_seconds()
+                    if t.execution_timeout else None,
+                "on_failure_callback": bool(t.on_failure_callback),
+                "pool": t.pool,
+                "queue": t.queue,
+                "outlets": [o.name for o in t.outlets],
+                "operator": type(t).__name__,
+            })
+        timetable = dag.timetable
+        out["dags"][dag.dag_id] = {
+            "file": path.name,
+            "tags": sorted(dag.tags),
+            "catchup": dag.catchup,
+            "max_active_runs": dag.max_active_runs,
+            "start_date": dag.start_date.isoformat() if dag.start_date else None,
+            "timetable": type(timetable).__name__,
+            "cron": getattr(getattr(timetable, "timetable", timetable), "expression", None),
+            "schedule_assets": asset_names(getattr(timetable, "asset_condition", None)),
+            "asset_condition": type(getattr(timetable, "asset_condition", None)).__name__,
+            "tasks": tasks,
+        }
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def parsed(parse_env) -> dict:
+    return json.loads(_parse(parse_env))
+
+
+def _parse(env: dict[str, str]) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", PARSE, str(DAGS)], env=env, cwd=REPO,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-6000:]
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_no_import_errors(parsed):
+    assert parsed["errors"] == {}
+
+
+def test_each_dag_file_imports_within_budget(parsed):
+    slow = {f: round(s, 2) for f, s in parsed["files"].items() if s > IMPORT_BUDGET_S}
+    assert not slow, f"DAG files slower than {IMPORT_BUDGET_S} s to import: {slow}"
+
+
+def test_dag_ids(parsed):
+    expected = {f"plcqi_ingest_{s}" for s in INGEST_SOURCES} | {"plcqi_transform", "plcqi_report"}
+    assert set(parsed["dags"]) == expected
+
+
+def test_every_task_has_owner_retries_timeout_and_failure_callback(parsed):
+    for dag_id, dag in parsed["dags"].items():
+        assert "plcqi" in dag["tags"], dag_id
+        assert not dag["catchup"], dag_id
+        assert dag["max_active_runs"] == 1, dag_id
+        for t in dag["tasks"]:
+            where = f"{dag_id}.{t['task_id']}"
+            assert t["owner"] == "plcqi-data-engineering", where
+            assert t["on_failure_callback"], where
+            assert t["execution_timeout"] and t["execution_timeout"] <= 3600, where
+            if t["task_id"] == "check_rejections":
+                assert t["retries"] == 0, where  # a rejected file stays rejected
+            else:
+                assert t["retries"] >= 1 and t["retry_exponential_backoff"] > 1, where
+
+
+def test_ingest_dags_schedules_and_assets(parsed):
+    for source in INGEST_SOURCES:
+        dag = parsed["dags"][f"plcqi_ingest_{source}"]
+        assert {"ingest", source} <= set(dag["tags"])
+        assert dag["timetable"] == "CronTriggerTimetable"
+        assert dag["cron"] == ("0 * * * *" if source == "ta_requests_db" else "0 0 * * *")
+        load = next(t for t in dag["tasks"] if t["task_id"] == "load")
+        asset = "plcqi_raw_ta_requests" if source == "ta_requests_db" else f"plcqi_raw_{source}"
+        assert load["outlets"] == [asset]
+
+
+def test_transform_dag_runs_on_every_raw_asset_and_emits_marts(parsed):
+    dag = parsed["dags"]["plcqi_transform"]
+    assert dag["timetable"] == "AssetTriggeredTimetable"
+    assert dag["asset_condition"] == "AssetAll"
+    assert dag["schedule_assets"] == sorted(
+        f"plcqi_raw_{s}" for s in ("reference", "ta_requests", "attendance", "polls", "surveys")
+    )
+    by_id = {t["task_id"]: t for t in dag["tasks"]}
+    assert by_id["marts_quality_gate"]["outlets"] == ["plcqi_marts"]
+    assert {"as_of", "prepare_warehouse", "raw_quality_gate"} <= set(by_id)
+
+
+def test_transform_dbt_tasks_come_from_the_manifest_in_the_duckdb_pool(parsed):
+    tasks = parsed["dags"]["plcqi_transform"]["tasks"]
+    dbt = [t for t in tasks if t["task_id"].startswith("dbt.")]
+    assert len(dbt) >= 30
+    # TestBehavior.BUILD: one `dbt build --select <model>` task per model (model and tests).
+    ids = {t["task_id"] for t in dbt}
+    for model in ("stg_reference__centers", "dim_centers", "fct_followup_uptake"):
+        assert f"dbt.{model}_model_build" in ids, sorted(ids)
+    for t in dbt:
+        assert t["operator"].startswith("Dbt"), t
+        assert t["pool"] == "plcqi_duckdb" and t["queue"] == "plcqi_duckdb", t
+
+
+def test_report_dag_monthly_and_on_marts_with_mapped_centers(parsed):
+    dag = parsed["dags"]["plcqi_report"]
+    assert dag["timetable"] == "AssetOrTimeSchedule"
+    assert dag["cron"] == "0 0 1 * *"
+    assert dag["schedule_assets"] == ["plcqi_marts"]
+    by_id = {t["task_id"]: t for t in dag["tasks"]}
+    assert by_id["center_report"]["operator"] == "MappedOperator" or "center_report" in by_id
+    for task_id in ("ensure_marts", "center_ids", "center_report", "leadership_report"):
+        assert by_id[task_id]["pool"] == "plcqi_duckdb", task_id
+
+
+def test_a_missing_manifest_is_a_clear_import_error(tmp_path):
+    env = airflow_env(tmp_path, tmp_path / "data",
+                      PLCQI_DBT_MANIFEST=str(tmp_path / "nope" / "manifest.json"))
+    code = """
+    from airflow.dag_processing.dagbag import DagBag
+    import json, sys
+    bag = DagBag(dag_folder=sys.argv[1])
+    print(json.dumps(bag.import_errors))
+    """
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code),
+                           str(DAGS / "plcqi_transform.py")], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    errors = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(errors) == 1
+    assert "python -m plcqi.orchestration.setup" in next(iter(errors.values()))
+
+
+def test_postgres_target_uses_no_duckdb_pool(tmp_path, parse_env):
+    env = dict(parse_env, PLCQI_WAREHOUSE_TARGET="postgres",
+               PLCQI_DBT_MANIFEST=parse_env["PLCQI_DBT_MANIFEST"])
+    parsed = json.loads(_parse(env))
+    assert parsed["errors"] == {}
+    for dag in parsed["dags"].values():
+        for t in dag["tasks"]:
+            assert t["pool"] == "default_pool" and t["queue"] == "default", t
+
+
+# -- the helpers the DAGs call -----------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, conf=None, run_id="r"):
+        self.conf, self.run_id = conf or {}, run_id
+
+
+class _Event:
+    def __init__(self, extra):
+        self.extra = extra
+
+
+def test_as_of_prefers_conf_then_asset_events_then_data_interval():
+    from plcqi.orchestration.dates import as_of
+
+    end = datetime(2026, 7, 1, tzinfo=UTC)
+    start = datetime(2026, 6, 30, tzinfo=UTC)
+    ctx = {"dag_run": _Run(), "data_interval_start": start, "data_interval_end": end}
+    assert as_of(ctx) == date(2026, 6, 30)
+    events = {"a": [_Event({"as_of": "2026-05-31"})], "b": [_Event({"as_of": "2026-06-15"})]}
+    assert as_of({**ctx, "triggering_asset_events": events}) == date(2026, 6, 15)
+    ctx["dag_run"] = _Run({"as_of": "2026-04-30"})
+    assert as_of({**ctx, "triggering_asset_events": events}) == date(2026, 4, 30)
+
+
+def test_monthly_interval_is_as_of_its_last_day():
+    from plcqi.orchestration.dates import as_of
+
+    ctx = {"dag_run": _Run(), "data_interval_start": datetime(2026, 5, 1, tzinfo=UTC),
+           "data_interval_end": datetime(2026, 6, 1, tzinfo=UTC)}
+    assert as_of(ctx) == date(2026, 5, 31)
+
+
+def test_failure_callback_logs_one_line_and_emails_only_when_configured(monkeypatch):
+    import types
+
+    from plcqi.orchestration import callbacks
+
+    class TI:
+        dag_id, task_id, run_id, try_number, map_index, max_tries = (
+            "plcqi_transform", "dbt.dim_centers_model_build", "manual__x", 3, -1, 3)
+
+    sent, logged = [], []
+
+    class Notifier:  # stands in for the SMTP provider's notifier (no Airflow import here)
+        def __init__(self, to, smtp_conn_id, subject, html_content):
+            self.to, self.conn_id = to, smtp_conn_id
+
+        def notify(self, context):
+            sent.append((self.to, self.conn_id))
+
+    fake = types.ModuleType("airflow.providers.smtp.notifications.smtp")
+    fake.SmtpNotifier = Notifier
+    monkeypatch.setitem(sys.modules, "airflow.providers.smtp.notifications.smtp", fake)
+    monkeypatch.setattr(callbacks.log, "error", lambda msg, *a: logged.append(msg % a))
+    monkeypatch.delenv("PLCQI_ALERT_EMAIL", raising=False)
+    callbacks.on_failure({"ti": TI(), "exception": RuntimeError("dbt failed\n  details")})
+    assert logged == ["plcqi task failed: plcqi_transform.dbt.dim_centers_model_build "
+                      "run=manual__x try=3/4 error=RuntimeError: dbt failed details"]
+    assert sent == []
+    monkeypatch.setenv("PLCQI_ALERT_EMAIL", "ops@example.org, lead@example.org")
+    callbacks.on_failure({"ti": TI(), "exception": RuntimeError("boom")})
+    assert sent == [(["ops@example.org", "lead@example.org"], "smtp_default")]
+
+
+def test_check_rejections_fails_the_run_without_retry(parse_env):
+    code = """
+    from airflow.sdk.exceptions import AirflowFailException
+    from plcqi.orchestration import tasks
+
+    tasks.check_rejections({"source": "polls", "rejected": []})
+    try:
+        tasks.check_rejections({"source": "polls", "rejected": ["polls/x.csv: not UTF-8"]})
+    except AirflowFailException as e:
+        print("failed:", e)
+    """
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=parse_env,
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert "failed: 1 polls file(s) rejected: polls/x.csv: not UTF-8" in proc.stdout, proc.stderr

@@ -1,0 +1,253 @@
+"""Report contexts on the tiny hand-written warehouse (``tests/fixtures/warehouse.py``).
+
+The specification is the hand-computed assertions below (each figure worked out from the
+fixture's rows). The golden files in ``golden/`` are snapshots of the whole context: they
+catch unintended changes anywhere in it. After an intended change, rewrite them with
+``uv run pytest --update-goldens tests/publish/test_report_context.py`` and review the diff;
+a snapshot never replaces a hand-computed assertion."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plcqi.publish import center, leadership, warehouse
+from plcqi.publish.cells import is_hidden
+from tests.fixtures import warehouse as fixtures
+from tests.helpers import check_snapshot
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def plain(node):
+    """The context as JSON, without rendered artefacts (chart specs, SVG, CSV URIs)."""
+    if isinstance(node, dict):
+        return {k: plain(v) for k, v in node.items() if k not in ("spec", "svg", "csv_href")}
+    if isinstance(node, list | tuple):
+        return [plain(v) for v in node]
+    return json.loads(json.dumps(node, default=str))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("tiny")
+    fixtures.build(d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def c1(tiny) -> dict:
+    with warehouse.connect(tiny) as con:
+        return center.build(con, tiny, "C1", fixtures.AS_OF)
+
+
+@pytest.fixture(scope="module")
+def lead(tiny) -> dict:
+    with warehouse.connect(tiny) as con:
+        return leadership.build(con, fixtures.AS_OF)
+
+
+def texts(table: dict) -> list[list[str]]:
+    return [[c["text"] for c in row["cells"]] for row in table["rows"]]
+
+
+def test_center_context_matches_its_snapshot(c1, update_goldens):
+    check_snapshot(plain(c1), GOLDEN / "center_C1_2026-06-30.json", update_goldens)
+
+
+def test_leadership_context_matches_its_snapshot(lead, update_goldens):
+    check_snapshot(plain(lead), GOLDEN / "leadership_2026-06-30.json", update_goldens)
+
+
+def test_headline_figures_by_hand(c1):
+    h = {x["label"]: x for x in c1["headline"]}
+    # K1 2/4 + K3 1/2 took up; baselines 0.2 each; no window had closed by 2026-03-31.
+    uptake = h["Follow-up TA uptake, complete windows"]
+    assert (uptake["value"]["text"], uptake["previous"]["state"]) == ("50%", "missing")
+    assert h["Uptake lift over the baseline"]["value"]["text"] == "+30 pts"
+    # 15 of 20 grantee-sessions now; 12 of 16 at the previous as-of date.
+    att = h["Attendance, all cohorts to date"]
+    assert (att["value"]["title"], att["previous"]["title"]) == ("15 of 20", "12 of 16")
+    assert h["Grantees reached in the period"]["value"]["text"] == "2"
+
+
+def test_ta_by_grantee_by_hand(c1):
+    # fixtures.TA_REQUESTS; period 2026-04-01..06-30, previous 2026-01-01..03-31. To C1:
+    # center C1 or source O1/O2 (T3 via O1, T4 via O2); T5 is C2's only, T9 predates both.
+    # Sessions: K2-S1 (Apr 7: G1, G5), K2-S2 (May 5: G1); none of C1's in the previous one.
+    t = c1["ta_by_grantee"]
+    assert [c["key"] for c in t["columns"]] == [
+        "grantee", "requests", "withdrawn", "delivered", "sessions", "requests_prev",
+        "withdrawn_prev", "delivered_prev", "sessions_prev"]
+    rows = {r["cells"][0].get("title", r["cells"][0]["text"]): [c["text"] for c in
+                                                                  r["cells"][1:]]
+            for r in t["rows"]}
+    assert rows == {
+        "G5": ["0", "0", "0", "1", "0", "0", "0", "0"],  # a session, no request
+        "G1": ["1", "0", "0", "2", "1", "0", "1", "0"],  # T7 (first day) now; T6 (last day)
+        "G2": ["2", "1", "1", "0", "0", "0", "0", "0"],  # T1 final, T2 withdrawn
+        "G3": ["1", "0", "1", "0", "1", "0", "0", "0"],  # T3 closed via O1; T4 via O2
+        "G4": ["1", "1", "0", "0", "0", "0", "0", "0"],  # T8 withdrawn; T5 (C2) left out
+        "All grantees": ["5", "2", "2", "3", "2", "0", "1", "0"],
+    }
+    assert t["rows"][-1]["kind"] == "total"
+
+
+def test_which_grantees_took_up_follow_up_by_hand(c1, tiny):
+    # C1: K3's rate (1 of 2) is suppressed and K1's hidden with it, so are their grantees'
+    # outcomes; K2's window is open, so its grantees have no row.
+    rows = texts(c1["uptake"]["by_grantee"])
+    assert sorted((r[1], r[0]) for r in rows) == [
+        ("K1", "Alabama"), ("K1", "Alaska"), ("K1", "Arizona"), ("K1", "Guam"),
+        ("K3", "Arizona"), ("K3", "Guam")]
+    assert {r[2] for r in rows if r[1] == "K1"} == {"suppr."}
+    assert {r[2] for r in rows if r[1] == "K3"} == {"n<3"}
+    # C2: K9's 1 of 3 is shown; Alaska asked 10 days after the cohort ended on 2025-06-01.
+    with warehouse.connect(tiny) as con:
+        c2 = center.build(con, tiny, "C2", fixtures.AS_OF)
+    assert sorted(texts(c2["uptake"]["by_grantee"])) == [
+        ["Alaska", "K9", "yes", "2025-06-11", "10", "2"],
+        ["Arizona", "K9", "no", "—", "—", "0"],
+        ["Guam", "K9", "no", "—", "—", "0"],
+    ]
+
+
+def test_no_ta_headline_by_hand(c1, lead):
+    h = {x["label"]: x for x in c1["headline"]}["Grantees with no TA at all in the period"]
+    # Now: G1 (T7, sessions), G2 (T1), G3 (T3), G5 (session); G4 only withdrawn T8 -> 1.
+    # Before: G1 (T6), G3 (T4) -> G2, G4, G5 without: 3.
+    assert (h["value"]["text"], h["previous"]["text"], h["change"]["text"]) == (
+        "1 of 5", "3 of 5", "-2")
+    h = {x["label"]: x for x in lead["headline"]}["Grantees with no TA at all in the period"]
+    # Any center: G4 has T5 (to C2) now, so nobody is without; before as for C1 (K9 is 2025).
+    assert (h["value"]["text"], h["value"]["state"], h["previous"]["text"],
+            h["change"]["text"]) == ("0 of 5", "zero", "3 of 5", "-3")
+
+
+def test_leadership_reach_by_hand(lead):
+    # dim_cohorts: C1 K1 5/4, K3 2/2, K2 3/2 -> 8 of 10; C2 K9 3/3; all 11 of 13.
+    assert texts(lead["reach"]) == [["Center One", "3", "10", "8", "80%"],
+                                    ["Center Two", "1", "3", "3", "100%"],
+                                    ["All centers", "4", "13", "11", "85%"]]
+
+
+def test_targets_met_leaves_out_suppressed_metrics(tmp_path):
+    import duckdb
+    fixtures.build(tmp_path)
+    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
+    # Verdicts on K3's uptake (n<3) and K1's (hidden as its complement): both met, both hidden.
+    con.execute("update marts.fct_phase_metrics set target_comparator = '>=', "
+                "target_value = 0.4, target_met = true where metric = 'followup_uptake_rate' "
+                "and cohort_id in ('K1', 'K3')")
+    con.close()
+    with warehouse.connect(tmp_path) as con:
+        ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
+    met = {x["label"]: x for x in ctx["headline"]}["Targets met (cohort × metric)"]
+    # Shown verdicts only: attendance K1 0.75 and K3 0.75 < 0.8, gap K1 50 > 42, K3 30 <= 42.
+    assert (met["value"]["text"], met["value"]["title"]) == ("25%", "1 of 4")
+    k1 = next(k for o in ctx["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
+    tick = next(b for b in k1["scorecard"]["rows"] if b["cells"][1]["title"]
+                == "followup_uptake_rate")["cells"][4]
+    assert tick["flag"] == "hidden"
+
+
+def test_retention_chart_draws_the_attendance_target(c1):
+    k1 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
+    chart = k1["attendance"]["retention"]
+    assert {"value": 0.8, "label": "attendance target ≥ 80%"} in chart["spec"]["layer"][-1][
+        "data"]["values"]
+    assert chart["alt"].endswith("Dashed red line: attendance target ≥ 80% (the mean of the "
+                                 "points).")
+    # K1's uptake is hidden (complementary suppression): no uptake chart to draw a target on.
+    assert c1["uptake"]["chart"] is None
+
+
+def test_denominator_under_minimum_is_suppressed(c1):
+    k3 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K3")
+    row = next(r for r in k3["scorecard"]["rows"] if r["cells"][1]["title"]
+               == "followup_uptake_rate")
+    value, status = row["cells"][2], row["cells"][4]
+    assert value["text"] == "n<3" and value["state"] == "suppressed"
+    assert "raw" not in value and status["text"] == "n<3"
+
+
+def test_complementary_suppression_hides_a_second_cohort(c1):
+    rows = texts(c1["uptake"]["table"])
+    assert rows[0][:5] == ["K1", "2025-11-20", "2026-05-21", "4", "suppr."]
+    assert rows[1][4] == "n<3"
+    assert rows[2][4] == "50%"  # the total stays; neither cohort can be recovered from it
+    k1_cells = c1["uptake"]["table"]["rows"][0]["cells"]
+    assert all(is_hidden(c) for c in k1_cells[4:])
+
+
+def test_suppressed_cell_differs_from_true_zero():
+    from plcqi.publish.cells import rate_cell
+    zero, hidden = rate_cell(0, 5, 3), rate_cell(0, 2, 3)
+    assert (zero["text"], zero["state"]) == ("0%", "zero")
+    assert (hidden["text"], hidden["state"]) == ("n<3", "suppressed")
+
+
+def test_open_windows_are_shown_apart(c1):
+    assert texts(c1["uptake"]["open"]) == [
+        ["K2", "ongoing", "after the cohort ends", "2", "window still open"]]
+    assert "K2" not in [r[0] for r in texts(c1["uptake"]["table"])]
+
+
+def test_center_report_holds_only_its_own_cohorts(c1):
+    dumped = json.dumps(plain(c1))
+    assert "K9" not in dumped and "O3" not in dumped and "Other Center" not in dumped
+    ids = [k["id"] for o in c1["opportunities"] for k in o["cohorts"]]
+    assert ids == ["K1", "K3", "K2"]
+
+
+def test_opportunity_without_theory_of_change_is_flagged(c1):
+    o2 = next(o for o in c1["opportunities"] if o["id"] == "O2")
+    assert o2["has_toc"] is False
+    statuses = {r["cells"][4]["text"] for r in o2["cohorts"][0]["scorecard"]["rows"]}
+    assert "no theory of change" in statuses
+
+
+def test_recommendations_name_their_figures(c1):
+    found = {r["rule_id"]: r["triggers"] for r in c1["recommendations"]}
+    assert set(found) == {"no_theory_of_change", "intake_before_launch",
+                          "kickoff_sets_expectations", "team_lead_agency", "gap_over_six_weeks"}
+    assert found["gap_over_six_weeks"][0]["figure"] == "longest gap between sessions: 50 days " \
+        "(limit 42)"
+    assert found["no_theory_of_change"][0]["cohort_ids"] == ["K2"]
+
+
+def test_comments_are_off_by_default(c1, tiny):
+    assert c1["comments_enabled"] is False
+    assert all(k["comments"] == [] for o in c1["opportunities"] for k in o["cohorts"])
+    with warehouse.connect(tiny) as con:
+        on = center.build(con, tiny, "C1", fixtures.AS_OF, include_comments=True)
+    k1 = next(k for o in on["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
+    assert [c["text"] for c in k1["comments"]] == [
+        "Great! Mail me at [email removed]",
+        "Call [phone removed] about <script>alert('x')</script>",
+        "Too many sessions",
+    ]
+
+
+def test_leadership_open_windows_and_lift(lead):
+    assert texts(lead["open"]) == [["Center One", "ongoing (no end yet)", "2",
+                                    "window still open"]]
+    h = {x["label"]: x for x in lead["headline"]}
+    assert h["Follow-up TA uptake, all centers"]["value"]["title"] == "4 of 9"
+    assert h["Follow-up TA uptake, all centers"]["previous"]["title"] == "1 of 3"
+
+
+def test_warehouse_as_of_must_match(tiny):
+    from datetime import date
+
+    from plcqi.publish import PublishError, render_center
+    with pytest.raises(PublishError, match="built as of 2026-06-30"):
+        render_center(tiny, "C1", date(2026, 3, 31))
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    from plcqi.publish import PublishError, render_all
+    with pytest.raises(PublishError, match="no warehouse"):
+        render_all(tmp_path)

@@ -1,0 +1,133 @@
+"""The dbt project's unit tests (``unit_tests:`` in the models' YAML) and its wiring.
+
+The unit tests need no data: the raw zone holds only the empty schema files, the models are
+built empty and every metric is checked against hand-computed fixtures.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from plcqi import paths
+from plcqi.ingest.contract import DATASETS, METRIC_KEYS
+from plcqi.ingest.rawzone import EMPTY_FILE, Zone, raw_columns, table_name
+from plcqi.transform import build as transform
+
+PROJECT = paths.dbt_project_dir()
+
+
+def _yaml_files() -> list[Path]:
+    return sorted((PROJECT / "models").rglob("*.yml"))
+
+
+def _unit_tests() -> list[dict]:
+    tests = []
+    for path in _yaml_files():
+        tests += (yaml.safe_load(path.read_text()) or {}).get("unit_tests") or []
+    return tests
+
+
+@pytest.fixture(scope="module")
+def unit_run(tmp_path_factory) -> transform.TransformResult:
+    return transform.run_unit_tests(tmp_path_factory.mktemp("dbt_unit"))
+
+
+def test_every_dbt_unit_test_passes(unit_run):
+    assert unit_run.success, unit_run.failed_nodes
+    unit_nodes = [n for n in unit_run.nodes if n["resource_type"] == "unit_test"]
+    assert len(unit_nodes) == len(_unit_tests()) >= 20
+    assert {n["status"] for n in unit_nodes} == {"pass"}
+
+
+def test_every_metric_has_a_unit_test_with_an_expected_value():
+    """A metric definition without a unit test is not done (STYLE.md)."""
+    expected = set()
+    for test in _unit_tests():
+        for row in test["expect"].get("rows") or []:
+            if isinstance(row, dict) and "metric" in row:
+                expected.add(row["metric"])
+    assert set(METRIC_KEYS) <= expected, set(METRIC_KEYS) - expected
+
+
+def test_the_phase_metric_list_is_the_contract_list():
+    macro = (PROJECT / "macros" / "phase_metrics.sql").read_text()
+    keys = re.findall(r"\{'metric': '(\w+)', 'phase_number': (\d)", macro)
+    assert tuple(k for k, _ in keys) == METRIC_KEYS
+    assert [int(p) for _, p in keys] == sorted(int(p) for _, p in keys)
+
+
+def test_unit_test_names_fit_postgres_identifiers():
+    # dbt names a relation after the unit test; Postgres truncates identifiers at 63 bytes.
+    assert all(len(t["name"]) <= 50 for t in _unit_tests())
+
+
+def test_sources_mirror_the_raw_zone():
+    sources = yaml.safe_load((PROJECT / "models" / "staging" / "_sources.yml").read_text())
+    tables = {t["name"]: t for t in sources["sources"][0]["tables"]}
+    assert set(tables) == {table_name(d) for d in DATASETS}
+    for dataset in DATASETS:
+        table = tables[table_name(dataset)]
+        columns = [c["name"] for c in table["columns"]]
+        assert columns == [c for c, _ in raw_columns(dataset)] + ["filename"]
+        assert f"/raw/{dataset.name}/*.parquet" in table["config"]["meta"]["external_location"]
+
+
+def test_dbt_args_point_outside_the_repository(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLCQI_MIN_ATTENDED_MINUTES", "20")
+    args = transform.dbt_args("build", tmp_path, as_of=date(2026, 6, 30), select="marts")
+    assert args[0] == "build"
+    assert args[args.index("--project-dir") + 1] == str(PROJECT)
+    assert args[args.index("--target-path") + 1].startswith(str(tmp_path.resolve()))
+    assert args[args.index("--log-path") + 1].startswith(str(tmp_path.resolve()))
+    assert '"as_of_date": "2026-06-30"' in args[args.index("--vars") + 1]
+    assert '"min_attended_minutes": 20' in args[args.index("--vars") + 1]
+    assert args[-2:] == ["--select", "marts"]
+
+
+def test_project_dir_can_be_overridden(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLCQI_DBT_PROJECT_DIR", str(tmp_path))
+    assert paths.dbt_project_dir() == tmp_path.resolve()
+
+
+def test_unknown_target_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown dbt target"):
+        transform.transform(tmp_path, target="sqlite")
+
+
+def test_a_failing_data_test_names_the_failing_node(tmp_path):
+    Zone(tmp_path).ensure_schema_files()
+    sessions = next(d for d in DATASETS if d.name == "reference/sessions")
+    row = {
+        "session_id": "S1",
+        "cohort_id": "K1",
+        "session_number": 1,
+        "session_type": "webinar",
+        "title": None,
+        "scheduled_start": None,
+        "duration_minutes": 0,
+        "status": "delivered",
+        "_file": "reference/sessions.csv",
+        "_row": 1,
+        "_file_hash": "x",
+        "_loaded_at": None,
+    }
+    empty = pq.read_schema(tmp_path / "raw" / sessions.name / EMPTY_FILE)
+    table = pa.Table.from_pylist([row], schema=empty)
+    pq.write_table(table, tmp_path / "raw" / sessions.name / "20260101T000000000000Z__bad.parquet")
+    with pytest.raises(transform.TransformError) as raised:
+        transform.transform(tmp_path, select="stg_reference__sessions")
+    assert any("duration_minutes" in node for node in raised.value.failed_nodes)
+    assert "duration_minutes" in str(raised.value)
+    assert raised.value.result.status_counts.get("fail", 0) >= 1
+
+
+def test_parse_writes_a_manifest(tmp_path):
+    manifest = transform.parse(tmp_path)
+    assert manifest.exists() and manifest.is_relative_to(tmp_path.resolve())

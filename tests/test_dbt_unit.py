@@ -66,17 +66,6 @@ def test_unit_test_names_fit_postgres_identifiers():
     assert all(len(t["name"]) <= 50 for t in _unit_tests())
 
 
-def test_sources_mirror_the_raw_zone():
-    sources = yaml.safe_load((PROJECT / "models" / "staging" / "_sources.yml").read_text())
-    tables = {t["name"]: t for t in sources["sources"][0]["tables"]}
-    assert set(tables) == {transform.raw_table_name(d) for d in DATASETS}
-    for dataset in DATASETS:
-        table = tables[transform.raw_table_name(dataset)]
-        columns = [c["name"] for c in table["columns"]]
-        assert columns == [c for c, _ in transform.raw_columns(dataset)] + ["filename"]
-        assert f"/raw/{dataset.name}/*.parquet" in table["config"]["meta"]["external_location"]
-
-
 def test_dbt_args_point_outside_the_repository(tmp_path, monkeypatch):
     monkeypatch.setenv("PLCQI_MIN_ATTENDED_MINUTES", "20")
     args = transform.dbt_args("build", tmp_path, as_of=date(2026, 6, 30), select="marts")

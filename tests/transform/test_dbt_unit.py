@@ -17,7 +17,7 @@ import yaml
 
 from plcqi import paths
 from plcqi.ingest.contract import DATASETS, METRIC_KEYS
-from plcqi.ingest.rawzone import EMPTY_FILE, Zone, raw_columns, table_name
+from plcqi.ingest.rawzone import EMPTY_FILE, Zone
 from plcqi.transform import build as transform
 
 PROJECT = paths.dbt_project_dir()
@@ -66,17 +66,6 @@ def test_the_phase_metric_list_is_the_contract_list():
 def test_unit_test_names_fit_postgres_identifiers():
     # dbt names a relation after the unit test; Postgres truncates identifiers at 63 bytes.
     assert all(len(t["name"]) <= 50 for t in _unit_tests())
-
-
-def test_sources_mirror_the_raw_zone():
-    sources = yaml.safe_load((PROJECT / "models" / "staging" / "_sources.yml").read_text())
-    tables = {t["name"]: t for t in sources["sources"][0]["tables"]}
-    assert set(tables) == {table_name(d) for d in DATASETS}
-    for dataset in DATASETS:
-        table = tables[table_name(dataset)]
-        columns = [c["name"] for c in table["columns"]]
-        assert columns == [c for c, _ in raw_columns(dataset)] + ["filename"]
-        assert f"/raw/{dataset.name}/*.parquet" in table["config"]["meta"]["external_location"]
 
 
 def test_dbt_args_point_outside_the_repository(tmp_path, monkeypatch):

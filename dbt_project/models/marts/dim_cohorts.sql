@@ -12,13 +12,16 @@ participation as (
     select * from {{ ref('int_cohort_participation') }}
 ),
 
+participating as (
+    select * from {{ ref('int_cohort_participating_grantees') }}
+),
+
 grantees_per_cohort as (
     select
         cohort_id,
         count(case when is_enrolled then 1 end) as enrolled_grantees,
         count(case when is_invited then 1 end) as invited_grantees,
-        count(case when is_registered then 1 end) as registered_grantees,
-        count(case when is_participating then 1 end) as participating_grantees
+        count(case when is_registered then 1 end) as registered_grantees
     from participation
     group by cohort_id
 ),
@@ -44,13 +47,15 @@ cohorts_joined as (
         coalesce(grantees_per_cohort.enrolled_grantees, 0) as enrolled_grantees,
         coalesce(grantees_per_cohort.invited_grantees, 0) as invited_grantees,
         coalesce(grantees_per_cohort.registered_grantees, 0) as registered_grantees,
-        coalesce(grantees_per_cohort.participating_grantees, 0) as participating_grantees,
+        coalesce(participating.participating_grantees, 0) as participating_grantees,
         calendar.as_of_date
     from cohorts
     inner join calendar
         on cohorts.cohort_id = calendar.cohort_id
     left join grantees_per_cohort
         on cohorts.cohort_id = grantees_per_cohort.cohort_id
+    left join participating
+        on cohorts.cohort_id = participating.cohort_id
 )
 
 select * from cohorts_joined

@@ -20,16 +20,8 @@ calendar as (
     select * from {{ ref('int_cohort_calendar') }}
 ),
 
-participation as (
-    select * from {{ ref('int_cohort_participation') }}
-),
-
 participating as (
-    select
-        cohort_id,
-        count(case when is_participating then 1 end) as participating_grantees
-    from participation
-    group by cohort_id
+    select * from {{ ref('int_cohort_participating_grantees') }}
 ),
 
 outcomes as (

@@ -12,6 +12,10 @@ participation as (
     select * from {{ ref('int_cohort_participation') }}
 ),
 
+prelaunch as (
+    select * from {{ ref('int_cohort_prelaunch_activity') }}
+),
+
 enrollment_counts as (
     select
         cohort_id,
@@ -30,7 +34,7 @@ enrollment_counts as (
 counts_joined as (
     select
         calendar.cohort_id,
-        calendar.prelaunch_activity,
+        prelaunch.prelaunch_activity,
         coalesce(enrollment_counts.invited, 0) as invited,
         coalesce(enrollment_counts.invited_and_registered, 0) as invited_and_registered,
         coalesce(enrollment_counts.registered, 0) as registered,
@@ -38,6 +42,8 @@ counts_joined as (
         coalesce(enrollment_counts.registered_with_lead_agency, 0)
             as registered_with_lead_agency
     from calendar
+    left join prelaunch
+        on calendar.cohort_id = prelaunch.cohort_id
     left join enrollment_counts
         on calendar.cohort_id = enrollment_counts.cohort_id
 ),

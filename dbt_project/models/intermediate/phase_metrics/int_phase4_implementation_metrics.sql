@@ -13,6 +13,10 @@ participation as (
     select * from {{ ref('int_cohort_participation') }}
 ),
 
+participating as (
+    select * from {{ ref('int_cohort_participating_grantees') }}
+),
+
 poll_questions as (
     select * from {{ ref('int_poll_question_results') }}
 ),
@@ -20,7 +24,6 @@ poll_questions as (
 participation_counts as (
     select
         cohort_id,
-        count(case when is_participating then 1 end) as participating_grantees,
         cast(sum(case when is_participating then sessions_attended else 0 end) as bigint)
             as sessions_attended,
         count(
@@ -49,7 +52,7 @@ counts_joined as (
         calendar.delivered_sessions,
         calendar.planned_sessions,
         calendar.max_gap_days,
-        coalesce(participation_counts.participating_grantees, 0) as participating_grantees,
+        coalesce(participating.participating_grantees, 0) as participating_grantees,
         coalesce(participation_counts.sessions_attended, 0) as sessions_attended,
         coalesce(participation_counts.fully_attending_grantees, 0) as fully_attending_grantees,
         coalesce(participation_counts.grantees_at_first_session, 0) as grantees_at_first_session,
@@ -57,6 +60,8 @@ counts_joined as (
         coalesce(poll_counts.likert_favorable, 0) as likert_favorable,
         coalesce(poll_counts.likert_answered, 0) as likert_answered
     from calendar
+    left join participating
+        on calendar.cohort_id = participating.cohort_id
     left join participation_counts
         on calendar.cohort_id = participation_counts.cohort_id
     left join poll_counts

@@ -21,6 +21,10 @@ participation as (
     select * from {{ ref('int_cohort_participation') }}
 ),
 
+participating as (
+    select * from {{ ref('int_cohort_participating_grantees') }}
+),
+
 need_windows as (
     select
         cohort_id,
@@ -64,7 +68,6 @@ participating_grantees_with_need as (
 need_matched as (
     select
         cohort_id,
-        count(*) as participating_grantees,
         cast(sum(had_related_request) as bigint) as participating_grantees_with_need
     from participating_grantees_with_need
     group by cohort_id
@@ -84,16 +87,18 @@ wide as (
         end as need_requests_12m__value,
         coalesce(need_matched.participating_grantees_with_need, 0)
             as need_matched_participation_rate__numerator,
-        coalesce(need_matched.participating_grantees, 0)
+        coalesce(participating.participating_grantees, 0)
             as need_matched_participation_rate__denominator,
         {{ plcqi.safe_rate(
-            'need_matched.participating_grantees_with_need', 'need_matched.participating_grantees'
+            'need_matched.participating_grantees_with_need', 'participating.participating_grantees'
         ) }} as need_matched_participation_rate__value
     from need_windows
     left join topic_requests_in_window
         on need_windows.cohort_id = topic_requests_in_window.cohort_id
     left join need_matched
         on need_windows.cohort_id = need_matched.cohort_id
+    left join participating
+        on need_windows.cohort_id = participating.cohort_id
 ),
 
 metrics as (

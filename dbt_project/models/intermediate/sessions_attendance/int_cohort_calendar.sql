@@ -28,11 +28,7 @@ sessions_per_cohort as (
         max(case when is_delivered then session_on end) as last_delivered_on,
         max(case when is_first_delivered then session_id end) as first_delivered_session_id,
         max(case when is_last_delivered then session_id end) as last_delivered_session_id,
-        max(days_since_previous_delivered) as max_gap_days,
-        min(case when is_delivered and session_type = 'kickoff' then scheduled_start_at end)
-            as first_delivered_kickoff_at,
-        min(case when is_delivered and session_type = 'webinar' then scheduled_start_at end)
-            as first_delivered_webinar_at
+        max(days_since_previous_delivered) as max_gap_days
     from sessions
     group by cohort_id
 ),
@@ -53,9 +49,7 @@ cohorts_joined as (
         sessions_per_cohort.last_delivered_on,
         sessions_per_cohort.first_delivered_session_id,
         sessions_per_cohort.last_delivered_session_id,
-        sessions_per_cohort.max_gap_days,
-        sessions_per_cohort.first_delivered_kickoff_at,
-        sessions_per_cohort.first_delivered_webinar_at
+        sessions_per_cohort.max_gap_days
     from cohorts
     left join opportunities
         on cohorts.opportunity_id = opportunities.opportunity_id
@@ -83,16 +77,6 @@ calendar as (
         coalesce(
             window_end_on <= {{ plcqi.as_of_date() }}, false
         ) as is_window_complete,
-        case
-            when delivered_sessions = 0 then null
-            when first_delivered_kickoff_at is not null
-                and (
-                    first_delivered_webinar_at is null
-                    or first_delivered_kickoff_at < first_delivered_webinar_at
-                )
-                then 1
-            else 0
-        end as prelaunch_activity,
         {{ plcqi.as_of_date() }} as as_of_date
     from windows
 )

@@ -9,8 +9,8 @@ calendar as (
     select * from {{ ref('int_cohort_calendar') }}
 ),
 
-participation as (
-    select * from {{ ref('int_cohort_participation') }}
+participating as (
+    select * from {{ ref('int_cohort_participating_grantees') }}
 ),
 
 survey_items as (
@@ -23,14 +23,6 @@ followup_windows as (
 
 baseline as (
     select * from {{ ref('int_followup_baseline') }}
-),
-
-participating as (
-    select
-        cohort_id,
-        count(case when is_participating then 1 end) as participating_grantees
-    from participation
-    group by cohort_id
 ),
 
 survey_responders as (

@@ -27,9 +27,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_airflow_e2e import raw_counts
 
 from tests.helpers import REPO
+from tests.orchestration.test_airflow_e2e import raw_counts
 from tests.orchestration.test_dags import airflow_env
 
 pytestmark = pytest.mark.slow

@@ -7,9 +7,11 @@ import sys
 import click
 
 from plcqi import __version__, contract, settings
+from plcqi.cli_access import access_group
 from plcqi.cli_generate import generate_command
 from plcqi.cli_options import AS_OF, DATA_DIR, table
 from plcqi.cli_report import report_command
+from plcqi.cli_serve import serve_command
 from plcqi.cli_validate import validate_command
 
 LANDED_COLUMNS = ["dataset", "files", "loaded", "quarantined", "rejected"]
@@ -189,3 +191,5 @@ def summary(data_dir) -> None:
 main.add_command(generate_command)
 main.add_command(validate_command)
 main.add_command(report_command)
+main.add_command(access_group)
+main.add_command(serve_command)

@@ -8,6 +8,7 @@ import click
 
 from plcqi import __version__, contract, settings
 from plcqi.cli_access import access_group
+from plcqi.cli_deliver import deliver_command
 from plcqi.cli_generate import generate_command
 from plcqi.cli_options import AS_OF, DATA_DIR, table
 from plcqi.cli_report import report_command
@@ -193,3 +194,4 @@ main.add_command(validate_command)
 main.add_command(report_command)
 main.add_command(access_group)
 main.add_command(serve_command)
+main.add_command(deliver_command)

@@ -8,8 +8,7 @@ import email.policy
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
-
-from conftest import free_port
+from report_site import free_port
 
 
 @dataclass

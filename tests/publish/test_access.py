@@ -10,8 +10,8 @@ import stat
 import bcrypt
 import pytest
 from click.testing import CliRunner
+from report_site import AS_OF, EARLIER, PASSWORD, write_reports
 
-from conftest import AS_OF, EARLIER, PASSWORD, write_reports
 from plcqi.cli import main
 from plcqi.publish import access, render_index
 from plcqi.publish.access import indexes, parse_role

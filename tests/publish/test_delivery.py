@@ -10,12 +10,12 @@ import re
 
 import pytest
 from click.testing import CliRunner
-
-from conftest import AS_OF, READERS, make_site
-from plcqi.cli import main
-from plcqi.publish.delivery import DeliveryError, deliver, log
-from plcqi.publish.delivery.smtp import SmtplibTransport, SmtpSettings
+from report_site import AS_OF, READERS, make_site
 from smtp_server import SmtpServer
+
+from plcqi.cli import main
+from plcqi.publish.delivery import deliver, log
+from plcqi.publish.delivery.smtp import SmtplibTransport, SmtpSettings
 
 BASE = "https://reports.example.org"
 SENDER = "cqi-reports@plcqi.example.org"
@@ -23,6 +23,11 @@ EMAILS = {name: email for name, _, email in READERS if email}
 ROLES = {name: role for name, role, _ in READERS}
 REPORT = {"ana": f"C1/{AS_OF}.html", "ben": f"C2/{AS_OF}.html",
           "lee": f"leadership/{AS_OF}.html", "eng": f"data-quality/{AS_OF}.html"}
+
+
+@pytest.fixture
+def site(tmp_path):
+    return make_site(tmp_path / "data")
 
 
 @pytest.fixture
@@ -147,7 +152,7 @@ def test_the_cli_fails_when_a_send_fails(site, smtp):
 
 
 def test_an_unreachable_server_is_retried_then_reported(site, monkeypatch):
-    from conftest import free_port
+    from report_site import free_port
 
     monkeypatch.setenv("PLCQI_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("PLCQI_SMTP_PORT", str(free_port()))  # nothing listens there

@@ -13,10 +13,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from smtp_server import SmtpServer
 
 from plcqi.publish import access, fixtures
 from plcqi.publish.delivery import log
-from smtp_server import SmtpServer
 from test_dags import DAGS, REPO, airflow_env
 
 pytestmark = pytest.mark.slow

@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from report_site import AS_OF, EARLIER, PASSWORD, free_port, make_site
 
-from conftest import AS_OF, EARLIER, PASSWORD, free_port, make_site
 from plcqi.publish.access import parse_role
 
 PLCQI = str(Path(sys.executable).parent / "plcqi")

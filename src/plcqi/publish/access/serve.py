@@ -161,8 +161,8 @@ def nginx_config_for(data_dir: Path | str | None, site_dir: Path, listen: str,
     DATA_DIR at ``site_dir``; the auth files and indexes are written first."""
     data_dir = settings.data_dir(data_dir)
     users = users_file.load(data_dir)
-    nginx.write_auth_files(data_dir, users)
     (data_dir / "reports").mkdir(parents=True, exist_ok=True)
+    nginx.write_auth_files(data_dir, users)
     indexes.render(data_dir, users)
     layout = nginx.Layout(data_dir=Path(site_dir), runtime=Path(runtime_dir), logs=logs_dir)
     return nginx.config(layout, listen, user=user)

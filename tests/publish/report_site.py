@@ -1,4 +1,5 @@
-"""Helpers for the access, serve and delivery tests: a small report folder written by hand in
+"""Helpers for the access, serve and delivery tests (not a conftest.py: tests/conftest.py is
+imported as `conftest` by the other tests): a small report folder written by hand in
 the layout of ``plcqi.publish.api`` (two centers, leadership, data quality, Data Docs), and
 its readers added through ``plcqi.publish.access`` (real bcrypt hashes)."""
 
@@ -7,8 +8,6 @@ from __future__ import annotations
 import socket
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 AS_OF = date(2026, 6, 30)
 EARLIER = date(2026, 5, 31)
@@ -61,7 +60,3 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-
-@pytest.fixture
-def site(tmp_path) -> Path:
-    return make_site(tmp_path / "data")

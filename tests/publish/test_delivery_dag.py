@@ -105,3 +105,24 @@ def test_report_dag_delivers_each_reader_their_report_once(tmp_path):
     text = logfile.read_text()
     assert "delivery as of 2026-06-30: 3 sent, 0 already sent" in text
     assert "delivery as of 2026-06-30: 0 sent, 3 already sent" in text  # nothing twice
+
+
+def test_deliver_task_fails_without_retry_on_a_setting_to_fix(tmp_path):
+    from report_site import make_site
+
+    data = make_site(tmp_path / "data")  # readers with addresses, reports as of 2026-06-30
+    env = airflow_env(tmp_path, data)
+    env.pop("PLCQI_REPORTS_URL", None)
+    code = """
+    from airflow.sdk.exceptions import AirflowFailException
+    from plcqi.orchestration import tasks
+    try:
+        tasks.deliver("2026-06-30")
+    except AirflowFailException as e:
+        print("failed:", e)
+    """
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert "failed: report e-mails as of 2026-06-30 not sent: PLCQI_REPORTS_URL must be set" \
+        in proc.stdout, proc.stdout + proc.stderr[-3000:]
+    assert not log.read(data, AS_OF)  # nothing was attempted

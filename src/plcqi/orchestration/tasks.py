@@ -281,14 +281,21 @@ def deliver(as_of: str) -> dict:
     """E-mail each reader the link to their report as of ``as_of`` through the SMTP
     provider (connection ``PLCQI_SMTP_CONN_ID``, default ``smtp_default``). Idempotent: the
     delivery log skips what was sent, so a retry of this task only sends what failed."""
+    from airflow.sdk.exceptions import AirflowFailException
+
     from plcqi import settings
+    from plcqi.publish.delivery import DeliveryError
     from plcqi.publish.delivery import deliver as send_all
     from plcqi.publish.delivery.airflow_smtp import AirflowSmtpTransport
 
     transport = AirflowSmtpTransport(config.env("PLCQI_SMTP_CONN_ID"))
-    result = send_all(config.data_dir(), date.fromisoformat(as_of), transport,
-                      sender=settings.get("smtp_from"), echo=lambda line: log.info("plcqi: %s",
-                                                                                 line))
+    try:
+        result = send_all(config.data_dir(), date.fromisoformat(as_of), transport,
+                          sender=settings.get("smtp_from"),
+                          echo=lambda line: log.info("plcqi: %s", line))
+    except DeliveryError as e:
+        # A setting to fix (no link base, nothing published): retrying would not help.
+        raise AirflowFailException(f"report e-mails as of {as_of} not sent: {e}") from None
     log.info("plcqi: delivery %s", result.summary())
     if not result.ok:
         raise RuntimeError(

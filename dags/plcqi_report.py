@@ -1,5 +1,6 @@
 """Report DAG: on the marts Asset and monthly, one mapped task per center (center ids read
-from the marts, read-only), the leadership report and the data-quality page, then the index.
+from the marts, read-only), the leadership report and the data-quality page, then the index,
+then the report e-mails (each reader the link to their own report, once).
 
 The as-of date is the triggering marts event's, or the month the run covers: the run at
 2026-07-01 (and a backfill of it) renders the reports as of 2026-06-30; when the marts hold
@@ -20,7 +21,7 @@ REPORT_TASK_ARGS = {"execution_timeout": timedelta(minutes=30), **config.duckdb_
 
 @dag(
     dag_id="plcqi_report",
-    description="CQI reports: one per center, leadership, index",
+    description="CQI reports: one per center, leadership, index, e-mails",
     doc_md=__doc__,
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable(
@@ -63,6 +64,10 @@ def plcqi_report():
     def index(center_reports: list[str], leadership: str, data_quality: str) -> str:
         return tasks.render_index()
 
+    @task
+    def deliver(as_of: str) -> dict:
+        return tasks.deliver(as_of)
+
     day = as_of()
     marts = ensure_marts(day)
     ids = center_ids()
@@ -72,7 +77,7 @@ def plcqi_report():
     marts >> leadership
     data_quality = data_quality_page(day)
     marts >> data_quality
-    index(centers, leadership, data_quality)
+    index(centers, leadership, data_quality) >> deliver(day)
 
 
 plcqi_report()

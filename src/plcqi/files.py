@@ -30,14 +30,19 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
-def write_atomic(target: Path, data: str | bytes) -> Path:
-    """Write text (UTF-8) or bytes to ``target`` atomically; return ``target``."""
+def write_atomic(target: Path, data: str | bytes, mode: int = 0o644,
+                 owner: tuple[int, int] | None = None) -> Path:
+    """Write text (UTF-8) or bytes to ``target`` atomically; return ``target``.
+
+    ``mode`` whatever the umask (default: readable by the report server and other readers;
+    0o600 for secrets); ``owner`` (uid, gid) when given."""
     with atomic_path(target) as tmp:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8")
-        else:
-            tmp.write_bytes(data)
-        os.chmod(tmp, 0o644)  # readable by the report server and other readers, whatever umask
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, mode)
+        if owner is not None:
+            os.chown(tmp, *owner)
     return Path(target)
 
 

@@ -85,3 +85,8 @@ def reports_dir(folder: Path | str | None = None) -> Path:
 
 def quality_dir(folder: Path | str | None = None) -> Path:
     return data_dir(folder) / "quality"
+
+
+def access_dir(folder: Path | str | None = None) -> Path:
+    """Report readers, their audience indexes and the nginx files (``plcqi access``)."""
+    return data_dir(folder) / "access"

@@ -166,6 +166,38 @@ SETTINGS: tuple[Setting, ...] = (
         "Airflow connection used for the e-mails.",
         group=AIRFLOW,
     ),
+    # -- serving and delivering the reports (plcqi serve, plcqi deliver, docs/access.md) --
+    Setting(
+        "reports_url",
+        "PLCQI_REPORTS_URL",
+        None,
+        "Address where readers open the reports (the TLS proxy in front of `plcqi serve` or "
+        "the compose reports service), e.g. https://reports.example.org; the e-mailed links "
+        "start with it.",
+    ),
+    Setting("smtp_host", "PLCQI_SMTP_HOST", None,
+            "SMTP server that `plcqi deliver` sends the report e-mails through."),
+    Setting("smtp_port", "PLCQI_SMTP_PORT", "587", "Its port."),
+    Setting(
+        "smtp_tls",
+        "PLCQI_SMTP_TLS",
+        "starttls",
+        "starttls (upgrade the connection, port 587), ssl (TLS from the start, port 465) or "
+        "none (a relay on this host or a trusted network only).",
+    ),
+    Setting("smtp_user", "PLCQI_SMTP_USER", None,
+            "SMTP user name; unset: no login."),
+    Setting("smtp_password", "PLCQI_SMTP_PASSWORD", None, "SMTP password.", secret=True),
+    Setting("smtp_from", "PLCQI_SMTP_FROM", None,
+            "Sender address of the report e-mails, e.g. cqi-reports@example.org."),
+    Setting(
+        "delivery_attach",
+        "PLCQI_DELIVERY_ATTACH",
+        "false",
+        "true: each report e-mail also carries the reader's self-contained HTML report.",
+    ),
+    Setting("nginx", "PLCQI_NGINX", "nginx",
+            "The nginx program `plcqi serve` runs (Debian's, from scripts/setup)."),
 )
 
 # Public on purpose: lets the demo run with no setup. Announced whenever it is used.

@@ -109,6 +109,7 @@ for path in sorted(Path(sys.argv[1]).glob("*.py")):
                 "queue": t.queue,
                 "outlets": [o.name for o in t.outlets],
                 "operator": type(t).__name__,
+                "upstream": sorted(t.upstream_task_ids),
             })
         timetable = dag.timetable
         out["dags"][dag.dag_id] = {
@@ -216,6 +217,9 @@ def test_report_dag_monthly_and_on_marts_with_mapped_centers(parsed):
     assert by_id["center_report"]["operator"] == "MappedOperator" or "center_report" in by_id
     for task_id in ("ensure_marts", "center_ids", "center_report", "leadership_report"):
         assert by_id[task_id]["pool"] == "plcqi_duckdb", task_id
+    # The e-mails go out once the index is rebuilt, without holding the DuckDB slot.
+    assert by_id["deliver"]["upstream"] == ["as_of", "index"]
+    assert by_id["deliver"]["pool"] == "default_pool"
 
 
 def test_a_missing_manifest_is_a_clear_import_error(tmp_path):

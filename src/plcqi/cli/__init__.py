@@ -6,10 +6,13 @@ from __future__ import annotations
 import click
 
 from plcqi import __version__
+from plcqi.cli.access import access_group
+from plcqi.cli.deliver import deliver_command
 from plcqi.cli.generate import generate_command
 from plcqi.cli.ingest import ingest_command
 from plcqi.cli.report import report_command
 from plcqi.cli.run import run_command
+from plcqi.cli.serve import serve_command
 from plcqi.cli.settings import settings_command
 from plcqi.cli.summary import summary_command
 from plcqi.cli.transform import transform_command
@@ -31,5 +34,8 @@ for command in (
     run_command,
     summary_command,
     settings_command,
+    access_group,
+    serve_command,
+    deliver_command,
 ):
     main.add_command(command)

@@ -278,3 +278,34 @@ def render_index() -> str:
     path = publish.render_index(config.data_dir())
     log.info("plcqi: reports index: %s", path)
     return str(path)
+
+
+def deliver(as_of: str) -> dict:
+    """E-mail each reader the link to their report as of ``as_of`` through the SMTP
+    provider (connection ``PLCQI_SMTP_CONN_ID``, default ``smtp_default``). Idempotent: the
+    delivery log skips what was sent, so a retry of this task only sends what failed."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from plcqi import settings
+    from plcqi.publish.delivery import DeliveryError
+    from plcqi.publish.delivery import deliver as send_all
+    from plcqi.publish.delivery.airflow_smtp import AirflowSmtpTransport
+
+    transport = AirflowSmtpTransport(settings.get("smtp_conn_id"))
+    try:
+        result = send_all(config.data_dir(), date.fromisoformat(as_of), transport,
+                          sender=settings.get("smtp_from"),
+                          echo=lambda line: log.info("plcqi: %s", line))
+    except DeliveryError as e:
+        # A setting to fix (no link base, nothing published): retrying would not help.
+        raise AirflowFailException(f"report e-mails as of {as_of} not sent: {e}") from None
+    log.info("plcqi: delivery %s", result.summary())
+    if not result.ok:
+        raise RuntimeError(
+            f"{len(result.failed)} report e-mail(s) not delivered as of {as_of} (the others "
+            "were; a retry sends only these): "
+            + " | ".join(f"{r['user']} ({r['role']}): {r['error']}" for r in result.failed)
+        )
+    return {"as_of": as_of, "sent": len(result.by_status("sent")),
+            "already_sent": len(result.by_status("already_sent")),
+            "no_report": len(result.by_status("no_report"))}

@@ -208,9 +208,14 @@ def index_context(data_dir: Path | str | None) -> dict:
 
 
 def render_index(data_dir: Path | str | None) -> Path:
-    """Rebuild ``reports/index.html`` from the reports on disk."""
+    """Rebuild ``reports/index.html`` from the reports on disk, and each audience's index
+    (``plcqi.publish.access.indexes``)."""
+    from plcqi.publish.access import indexes
+
     path = reports_dir(data_dir) / "index.html"
-    write_atomic(path, render.render_page("index.html", index_context(data_dir)))
+    ctx = index_context(data_dir)
+    write_atomic(path, render.render_page("index.html", ctx))
+    indexes.render(data_dir, index=ctx)
     return path
 
 

@@ -73,21 +73,21 @@ def demo_warehouse(tmp_path_factory, worker_id) -> Path:
     return target
 
 
+def copy_demo(demo: Path, target: Path) -> Path:
+    """Copy the demo's landing, raw zone, quarantine, ingest log and warehouse to ``target``."""
+    for part in ("landing", "raw", "quarantine", "ingest_log", "warehouse"):
+        if (demo / part).exists():
+            shutil.copytree(demo / part, target / part, dirs_exist_ok=True)
+    return target
+
+
 @pytest.fixture
 def demo_copy(demo_warehouse, tmp_path) -> Path:
-    """A private copy of the demo (raw zone, quarantine, ingest log, warehouse), safe to break."""
-    target = tmp_path / "data"
-    for part in ("landing", "raw", "quarantine", "ingest_log", "warehouse"):
-        if (demo_warehouse / part).exists():
-            shutil.copytree(demo_warehouse / part, target / part)
-    return target
+    """A private copy of the demo, safe to break."""
+    return copy_demo(demo_warehouse, tmp_path / "data")
 
 
 @pytest.fixture(scope="module")
 def demo_copy_module(demo_warehouse, tmp_path_factory) -> Path:
     """One private copy of the demo for a whole test module (e.g. to render reports into)."""
-    target = tmp_path_factory.mktemp("demo")
-    for part in ("landing", "raw", "quarantine", "ingest_log", "warehouse"):
-        if (demo_warehouse / part).exists():
-            shutil.copytree(demo_warehouse / part, target / part, dirs_exist_ok=True)
-    return target
+    return copy_demo(demo_warehouse, tmp_path_factory.mktemp("demo"))

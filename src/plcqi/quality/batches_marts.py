@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from plcqi import paths
+from plcqi.sql import ident, literal
 
 SCHEMA = "marts"
 
@@ -113,11 +114,12 @@ def rates_frame(con, exclude: set[str]):
             continue
         keys = [c for c in group["column_name"] if c.endswith("_id") or c in ("wave",)]
         key_expr = " || ', ' || ".join(
-            f"'{k}=' || coalesce(cast({k} as varchar), 'null')" for k in keys
+            f"{literal(k + '=')} || coalesce(cast({ident(k)} as varchar), 'null')" for k in keys
         ) or "''"
         union = " union all ".join(
-            f"select '{table}' as table_name, '{c}' as column_name, {key_expr} as row_key, "
-            f"cast({c} as double) as rate from {SCHEMA}.{table}"
+            f"select {literal(table)} as table_name, {literal(c)} as column_name, "
+            f"{key_expr} as row_key, cast({ident(c)} as double) as rate "
+            f"from {ident(SCHEMA)}.{ident(table)}"
             for c in rate_cols
         )
         parts.append(con.execute(union).df())

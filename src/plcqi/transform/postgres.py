@@ -24,6 +24,7 @@ from psycopg import sql
 from plcqi import paths, settings
 from plcqi.ingest import contract
 from plcqi.ingest.rawzone import Zone, parquet_list, raw_columns, table_name
+from plcqi.sql import ident
 
 PG_TYPES = {
     "VARCHAR": "text",
@@ -88,7 +89,7 @@ def load_raw(data_dir: Path | str | None, target: PgTarget) -> dict[str, int]:
             if not files:
                 counts[ds.name] = 0
                 continue
-            select = ", ".join(f'"{n}"' for n, _ in columns[:-1])
+            select = ", ".join(ident(n) for n, _ in columns[:-1])
             arrow = duck.sql(
                 f"select {select}, parse_filename(filename) as filename "
                 f"from read_parquet({parquet_list(files)}, union_by_name = true, filename = true)"

@@ -60,6 +60,13 @@ SETTINGS: tuple[Setting, ...] = (
         "tracker.ta_requests",
         "Table or view with the tracker's change rows.",
     ),
+    Setting(
+        "source_timezone",
+        "PLCQI_SOURCE_TIMEZONE",
+        "America/New_York",
+        "IANA time zone of native exports' local times where neither the export nor a "
+        "`TIMEZONE` file beside it names one (docs/sources.md).",
+    ),
     Setting("pg_host", "PLCQI_PG_HOST", "127.0.0.1", "Host of the shared Postgres warehouse."),
     Setting("pg_port", "PLCQI_PG_PORT", "5432", "Its port."),
     Setting("pg_user", "PLCQI_PG_USER", "postgres", "Its user."),

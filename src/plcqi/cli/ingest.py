@@ -48,9 +48,11 @@ def show_status(data_dir) -> None:
             "file": r.file,
             "hash": r.file_hash[:12],
             "status": r.status,
+            "layout": r.layout,
             "read": r.rows_read,
             "loaded": r.rows_loaded,
             "quarantined": r.rows_quarantined,
+            "skipped": r.rows_skipped,
             "message": " ".join(r.message.split()),
         }
         for r in records
@@ -71,6 +73,10 @@ def run_ingest(data_dir, sources, tracker_dsn):
             f"{r.status:8} {r.file}: read {r.rows_read}, loaded {r.rows_loaded}, "
             f"quarantined {r.rows_quarantined}"
         )
+        if r.rows_skipped:
+            line += f", skipped {r.rows_skipped}"
+        if r.layout != "contract":
+            line += f" [{r.layout}]"
         if r.status == "rejected":
             line = f"rejected {r.message}"
         elif r.unexpected_columns:

@@ -32,7 +32,7 @@ from pathlib import Path
 from plcqi.generate import mess, people, reference, surveys, tracker
 from plcqi.generate.events import Attendance
 from plcqi.generate.model import Opportunity
-from plcqi.ingest.contract import dataset
+from plcqi.ingest.contract import contract_columns, dataset
 
 MANIFEST = "generator_manifest.json"
 EVENT_DATASETS = ("ta_requests", "attendance", "polls", "surveys/midpoint", "surveys/six_month")
@@ -54,7 +54,7 @@ class GenerateSummary:
 
 
 def _columns(name: str) -> list[str]:
-    return [c.name for c in dataset(name).columns]
+    return [c.name for c in contract_columns(dataset(name))]
 
 
 def _reference_rows(rng: random.Random, scale: float, as_of: date):
@@ -71,7 +71,7 @@ def _reference_rows(rng: random.Random, scale: float, as_of: date):
         "cohorts": [[c.cohort_id, c.opportunity_id, str(c.number), c.label]
                     for o in opps for c in o.cohorts],
         "sessions": [[s.session_id, s.cohort_id, str(s.number), s.session_type, s.title,
-                      s.start.isoformat(), str(s.duration), s.status]
+                      s.start.isoformat(), str(s.duration), s.status, ""]
                      for o in opps for c in o.cohorts for s in c.sessions],
         "participants": [[p.participant_id, p.grantee_id, p.full_name, p.email, p.organization,
                           p.role_title, _bool(p.is_lead_agency), _bool(p.is_contractor)]

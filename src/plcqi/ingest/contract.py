@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"
 
 # Column types. Every CSV cell arrives as text; extraction casts it to one of these.
 ID = "id"  # text, trimmed, must be non-empty when required
@@ -40,6 +40,9 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     pii: str | None = None
+    # Only a native export's adapter fills it (SOURCES.md); in a contract CSV it is an extra
+    # column. Used to find the participant, then not stored.
+    native_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Dataset:
 
     name: str  # raw zone folder under raw/, e.g. "reference/centers", "attendance"
     source: str  # the --source it belongs to
-    landing: str  # glob under landing/
+    landing: str  # glob under landing/ (event folders: every file below, see landing_files)
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()  # a duplicate key with other content is quarantined
     # Row-level checks across columns: (sql condition that is TRUE for a bad row, column, reason).
@@ -100,6 +103,13 @@ _SURVEY_COLUMNS = (
     Column("grantee_id", ID, required=True, references=("reference/grantees", "grantee_id")),
     Column(
         "participant_id", ID, pii=PII_KEY, references=("reference/participants", "participant_id")
+    ),
+    Column(
+        "email",
+        TEXT,
+        pii=PII_EMAIL,
+        references=("reference/participants", "email"),
+        native_only=True,
     ),
     Column("submitted_at", DATETIME, required=True),
     Column("knowledge_gain", INT, **LIKERT),
@@ -241,6 +251,8 @@ DATASETS: tuple[Dataset, ...] = (
             Column("scheduled_start", DATETIME, required=True),
             Column("duration_minutes", INT, required=True, minimum=1),
             Column("status", ENUM, required=True, values=("scheduled", "delivered", "cancelled")),
+            # The Zoom meeting or webinar ID (digits; spaces and dashes ignored): SOURCES.md.
+            Column("platform_meeting_id", TEXT),
         ),
         key=("session_id",),
     ),
@@ -315,7 +327,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "ta_requests",
         "ta_requests",
-        "ta_requests/*.csv",
+        "ta_requests/**/*",
         (
             Column("request_id", ID, required=True),
             Column(
@@ -358,7 +370,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "attendance",
         "attendance",
-        "attendance/*.csv",
+        "attendance/**/*",
         (
             Column(
                 "session_id", ID, required=True, references=("reference/sessions", "session_id")
@@ -385,7 +397,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "polls",
         "polls",
-        "polls/*.csv",
+        "polls/**/*",
         (
             Column(
                 "session_id", ID, required=True, references=("reference/sessions", "session_id")
@@ -399,6 +411,13 @@ DATASETS: tuple[Dataset, ...] = (
                 ID,
                 pii=PII_KEY,
                 references=("reference/participants", "participant_id"),
+            ),
+            Column(
+                "email",
+                TEXT,
+                pii=PII_EMAIL,
+                references=("reference/participants", "email"),
+                native_only=True,
             ),
             Column("response_value", TEXT),
             Column("response_text", TEXT, pii=PII_REDACT),
@@ -416,14 +435,14 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "surveys/midpoint",
         "surveys",
-        "surveys/midpoint/*.csv",
+        "surveys/midpoint/**/*",
         _SURVEY_COLUMNS,
         key=("response_id",),
     ),
     Dataset(
         "surveys/six_month",
         "surveys",
-        "surveys/six_month/*.csv",
+        "surveys/six_month/**/*",
         _SURVEY_COLUMNS,
         key=("response_id",),
     ),
@@ -444,6 +463,11 @@ def dataset(name: str) -> Dataset:
         if d.name == name:
             return d
     raise KeyError(name)
+
+
+def contract_columns(ds: Dataset) -> list[Column]:
+    """The columns a contract CSV may carry (not the ones only a native adapter fills)."""
+    return [c for c in ds.columns if not c.native_only]
 
 
 def datasets_of(source: str) -> list[Dataset]:

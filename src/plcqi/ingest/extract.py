@@ -9,7 +9,7 @@ files with ragged rows, which Arrow cannot number).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,7 +27,8 @@ from plcqi.ingest.checks import (
 )
 from plcqi.ingest.duplicates import duplicate_sql, earlier_raw_files
 from plcqi.ingest.rawzone import Zone, raw_name, stamp, table_name
-from plcqi.ingest.read import FileRejected, read_text_csv
+from plcqi.ingest.read import FileRejected, Parsed, read_text_csv
+from plcqi.ingest.sources import Adapted, Context, Session, adapt, detect
 from plcqi.sql import ident as q
 from plcqi.sql import literal as lit
 
@@ -40,6 +41,9 @@ class FileResult:
     rows_loaded: int
     rows_quarantined: int
     unexpected_columns: list[str] = field(default_factory=list)
+    rows_skipped: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    layout: str = "contract"
     raw_file: Path | None = None
     quarantine_file: Path | None = None
 
@@ -67,6 +71,10 @@ def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tupl
                 "ingest the reference source first"
             )
         table = _ref_table(ref_ds, ref_col) + "__" + latest.stem.rsplit("__", 1)[-1]
+        if c.native_only:
+            table = _email_map(con, latest, table)
+            tables[c.references] = table
+            continue
         tables[c.references] = table
         ((exists,),) = con.execute(
             "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
@@ -80,6 +88,74 @@ def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tupl
             f"where {q(ref_column)} is not null"
         )
     return tables
+
+
+def _email_map(con, latest: Path, table: str) -> str:
+    """The participants' keys by e-mail key, for a native export that names people by e-mail
+    only (polls, surveys): the e-mail resolves to the participant, then is not stored."""
+    table += "__map"
+    ((exists,),) = con.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
+    ).fetchall()
+    if not exists:
+        con.execute(
+            f"create or replace temp table {table} as "
+            f"select distinct email_key as k, participant_key as p "
+            f"from read_parquet({lit(str(latest))}) where email_key is not null"
+        )
+    return table
+
+
+def load_sessions(con, zone: Zone) -> list[Session]:
+    """The latest sessions snapshot, for matching a meeting export to its session."""
+    latest = zone.latest_raw("reference/sessions")
+    if latest is None:
+        return []
+    rel = con.sql(f"select * from read_parquet({lit(str(latest))})")
+    mid = "platform_meeting_id" if "platform_meeting_id" in rel.columns else "null"
+    rows = con.execute(
+        f"select session_id, scheduled_start, {mid} from read_parquet({lit(str(latest))})"
+    ).fetchall()
+    from plcqi.ingest.sources.base import digits
+
+    return [
+        Session(sid, start.replace(tzinfo=UTC), digits(meeting))
+        for sid, start, meeting in rows
+        if start is not None
+    ]
+
+
+def parse_landing(con, zone: Zone, ds: contract.Dataset, path: Path, rel: str) -> Parsed:
+    """A landing file as text cells: a contract CSV as it is, a native export converted."""
+    data = path.read_bytes()
+    found = detect(data, rel, ds)
+    if found.layout is None:
+        if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+            return read_text_csv(data, rel, ds)
+        return read_text_csv(found.text.encode("utf-8"), rel, ds)
+    ctx = Context(ds, path, rel, zone.landing, lambda: load_sessions(con, zone))
+    if ds.name != "reference/sessions" and any(
+        c.references == ("reference/sessions", "session_id") for c in ds.columns
+    ):
+        reference_sets(con, zone, ds, rel)  # the sessions must be loaded before matching
+    return from_adapted(adapt(found, ctx), ds)
+
+
+def from_adapted(adapted: Adapted, ds: contract.Dataset) -> Parsed:
+    names = [c.name for c in ds.columns if any(r.get(c.name) is not None for r in adapted.rows)]
+    for c in ds.required:
+        if c not in names:
+            names.append(c)
+    columns = {n: pa.array([r.get(n) or "" for r in adapted.rows], pa.string()) for n in names}
+    columns["_row"] = pa.array([r["_row"] for r in adapted.rows], pa.int64())
+    return Parsed(
+        names,
+        pa.table(columns),
+        list(adapted.rejected),
+        skipped=list(adapted.skipped),
+        layout=adapted.layout,
+        unmapped=list(adapted.unmapped),
+    )
 
 
 def extract_file(
@@ -96,9 +172,10 @@ def extract_file(
     ``con`` is an in-memory DuckDB connection with ``plcqi_hmac`` installed. Raises
     FileRejected when the file as a whole breaks the contract; then nothing is written.
     """
-    parsed = read_text_csv(path, rel, ds)
+    parsed = parse_landing(con, zone, ds, path, rel)
     ref_tables = reference_sets(con, zone, ds, rel)
-    contract_names = {c.name for c in ds.columns}
+    native = parsed.layout != "contract"
+    contract_names = {c.name for c in ds.columns if native or not c.native_only}
     present = set(parsed.names) & contract_names
     drift = [n for n in parsed.names if n not in contract_names]
     con.register("src", parsed.table)
@@ -147,10 +224,17 @@ def extract_file(
         f"{lit(loaded_at.strftime('%Y-%m-%d %H:%M:%S.%f'))}::timestamp as _loaded_at"
     )
     out_cols = []
+    email_map = next((ref_tables[c.references] for c in ds.columns if c.native_only), None)
     for c in ds.columns:
         name = raw_name(c)
-        if name is not None:
-            out_cols.append(f"{value_sql(c, q(c.name))} as {q(name)}")
+        if name is None:
+            continue
+        value = value_sql(c, q(c.name))
+        if c.pii == contract.PII_KEY and email_map:  # a native export names people by e-mail
+            value = (
+                f"coalesce({value}, (select p from {email_map} where k = {q('email__k')}))"
+            )
+        out_cols.append(f"{value} as {q(name)}")
     out_cols += [f"{drift_value(n)} as {drift_output(n)}" for n in drift]
 
     raw_file = zone.raw(ds.name) / f"{stem}.parquet"
@@ -165,20 +249,25 @@ def extract_file(
         con.register(
             "ragged",
             pa.table(
-                {"_row": [r for r, _ in parsed.ragged], "reason": [m for _, m in parsed.ragged]}
+                {
+                    "_row": [r for r, _, _ in parsed.ragged],
+                    "column": pa.array([c for _, c, _ in parsed.ragged], pa.string()),
+                    "reason": [m for _, _, m in parsed.ragged],
+                }
             ),
         )
         ragged_sql = (
-            f" union all select {lit(rel)}, _row, null, reason, null, null, {lit(digest)}, "
+            f" union all select {lit(rel)}, _row, \"column\", reason, null, null, {lit(digest)}, "
             f"{lit(loaded_at.strftime('%Y-%m-%d %H:%M:%S.%f'))}::timestamp from ragged"
         )
     (counts,) = con.execute(
         "select count(*), count(*) filter (where not _bad) from checked"
     ).fetchall()
-    rows_read = counts[0] + len(parsed.ragged)
+    rows_skipped = len(parsed.skipped)
+    rows_read = counts[0] + len(parsed.ragged) + rows_skipped
     rows_loaded = counts[1]
     quarantine_file = None
-    if rows_read > rows_loaded:
+    if rows_read > rows_loaded + rows_skipped:
         quarantine_file = zone.quarantine(ds.name) / f"{stem}.parquet"
         with atomic_path(quarantine_file) as tmp:
             con.execute(
@@ -198,11 +287,17 @@ def extract_file(
         if parsed.ragged:
             con.unregister("ragged")
     con.execute("drop table checked")
+    skipped: dict[str, int] = {}
+    for _, reason in parsed.skipped:
+        skipped[reason] = skipped.get(reason, 0) + 1
     return FileResult(
         rows_read=rows_read,
         rows_loaded=rows_loaded,
-        rows_quarantined=rows_read - rows_loaded,
+        rows_quarantined=rows_read - rows_loaded - rows_skipped,
         unexpected_columns=drift,
+        rows_skipped=rows_skipped,
+        skipped=skipped,
+        layout=parsed.layout,
         raw_file=raw_file,
         quarantine_file=quarantine_file,
     )

@@ -59,7 +59,7 @@ def raw_name(column: contract.Column) -> str | None:
     >>> raw_name(contract.dataset("attendance").column("email"))
     'email_key'
     """
-    if column.pii == contract.PII_DROP:
+    if column.pii == contract.PII_DROP or column.native_only:
         return None
     if column.pii == contract.PII_KEY:
         return "participant_key"
@@ -206,6 +206,9 @@ class LogRecord:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    rows_skipped: int = 0  # rows a native layout says are not events (SOURCES.md)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    layout: str = "contract"  # "contract" or a layout of SOURCES.md
     message: str = ""
     unexpected_columns: list[str] = field(default_factory=list)
     raw_file: str | None = None

@@ -1,12 +1,12 @@
-"""Reading a landing file: parsed once by Arrow's multithreaded CSV reader, every cell as
-text, or rejected whole with a message naming the file and what is wrong with it."""
+"""Reading a contract CSV: parsed once by Arrow's multithreaded CSV reader, every cell as
+text, or rejected whole with a message naming the file and what is wrong with it. (A native
+export is converted to the same ``Parsed`` by ``plcqi.ingest.sources``.)"""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -24,12 +24,16 @@ class FileRejected(Exception):
 class Parsed:
     names: list[str]  # normalized header
     table: pa.Table  # every column as text, plus _row
-    ragged: list[tuple[int, str]]  # (row, reason) for rows Arrow could not split
+    # (row, column or None, reason): rows quarantined before the checks (ragged rows; rows a
+    # native adapter could not convert)
+    ragged: list[tuple[int, str | None, str]]
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # native rows, not events
+    layout: str = "contract"
+    unmapped: list[str] = field(default_factory=list)  # native columns not used
 
 
-def read_text_csv(path: Path, rel: str, ds: contract.Dataset) -> Parsed:
-    """Parse a landing file as UTF-8 CSV with every cell as text, or reject it whole."""
-    data = path.read_bytes()
+def read_text_csv(data: bytes, rel: str, ds: contract.Dataset) -> Parsed:
+    """Parse a contract CSV (UTF-8 bytes) with every cell as text, or reject it whole."""
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     if not data.strip():
@@ -96,7 +100,9 @@ def _read_ragged(text: str, names: list[str]) -> Parsed:
     next(records)
     for i, record in enumerate(records, start=1):
         if len(record) != len(names):
-            ragged.append((i, f"row has {len(record)} fields; the header has {len(names)}"))
+            ragged.append(
+                (i, None, f"row has {len(record)} fields; the header has {len(names)}")
+            )
             continue
         numbers.append(i)
         for col, value in zip(columns, record, strict=True):

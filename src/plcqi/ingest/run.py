@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from plcqi import paths, settings
-from plcqi.ingest import contract, pseudonymize
+from plcqi.ingest import contract, pseudonymize, sources
 from plcqi.ingest.extract import FileRejected, extract_file
 from plcqi.ingest.rawzone import LogRecord, Zone, already_loaded, file_hash, read_log
 
@@ -39,6 +39,7 @@ class IngestReport:
             "rows_read": sum(r.rows_read for r in self.records),
             "rows_loaded": sum(r.rows_loaded for r in self.records),
             "rows_quarantined": sum(r.rows_quarantined for r in self.records),
+            "rows_skipped": sum(r.rows_skipped for r in self.records),
         }
 
 
@@ -51,7 +52,15 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 
 def landing_files(zone: Zone, ds: contract.Dataset) -> list[Path]:
-    return sorted(p for p in zone.landing.glob(ds.landing) if p.is_file())
+    """The dataset's landing files: an event folder's every file, in subfolders too (native
+    exports, SOURCES.md), except the control files beside them and hidden files."""
+    return sorted(
+        p
+        for p in zone.landing.glob(ds.landing)
+        if p.is_file()
+        and not sources.is_control_file(p)
+        and not any(part.startswith(".") for part in p.relative_to(zone.landing).parts)
+    )
 
 
 def ingest_file(
@@ -83,6 +92,9 @@ def ingest_file(
         record.rows_read = result.rows_read
         record.rows_loaded = result.rows_loaded
         record.rows_quarantined = result.rows_quarantined
+        record.rows_skipped = result.rows_skipped
+        record.skipped = result.skipped
+        record.layout = result.layout
         record.unexpected_columns = result.unexpected_columns
         record.raw_file = result.raw_file.relative_to(zone.root).as_posix()
         if result.quarantine_file:
@@ -90,6 +102,12 @@ def ingest_file(
         notes = []
         if result.rows_quarantined:
             notes.append(f"{result.rows_quarantined} row(s) quarantined")
+        if result.rows_skipped:
+            notes.append(
+                f"{result.rows_skipped} row(s) skipped ("
+                + ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
+                + ")"
+            )
         if result.unexpected_columns:
             notes.append("unexpected column(s) kept: " + ", ".join(result.unexpected_columns))
         record.message = "; ".join(notes)

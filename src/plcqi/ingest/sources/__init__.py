@@ -1,0 +1,129 @@
+"""Native exports (``shared/contract/SOURCES.md``): recognizing a landing file's layout by its
+content and converting it to the contract's rows.
+
+One module per platform holds its layouts (``LAYOUTS``); this one asks each of them, in the
+order of ``MODULES``, whether a file is theirs. A contract CSV is recognized first (its header
+holds the dataset's required columns). A file that is neither is rejected whole, naming every
+layout it was checked against and what the closest one lacks.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from plcqi.ingest import contract
+from plcqi.ingest.read import FileRejected
+from plcqi.ingest.sources.base import (
+    CONTROL_FILES,
+    Adapted,
+    Context,
+    Layout,
+    Session,
+    decode,
+)
+
+__all__ = [
+    "CONTROL_FILES",
+    "Adapted",
+    "Context",
+    "Detection",
+    "Layout",
+    "Session",
+    "adapt",
+    "detect",
+    "layouts",
+]
+
+# Platform modules, in the order their layouts are tried.
+MODULES = ("zoom", "teams", "zoom_polls", "qualtrics", "redcap", "surveymonkey", "spreadsheet")
+CONTRACT = "contract"
+_ZIP = b"PK\x03\x04"
+
+
+def layouts(dataset: str | None = None) -> list[Layout]:
+    """Every native layout (of ``dataset`` when given), in the order they are tried."""
+    out = []
+    for name in MODULES:
+        module = importlib.import_module(f"plcqi.ingest.sources.{name}")
+        out += [lo for lo in module.LAYOUTS if dataset is None or dataset in lo.datasets]
+    return out
+
+
+@dataclass
+class Detection:
+    layout: Layout | None  # None: a contract CSV
+    text: str  # the decoded file ('' for a binary layout)
+
+    @property
+    def name(self) -> str:
+        return self.layout.name if self.layout else CONTRACT
+
+
+def _contract_missing(text: str, ds: contract.Dataset) -> tuple[int, list[str]]:
+    first = text.split("\n", 1)[0]
+    try:
+        header = next(csv.reader(io.StringIO(first)), [])
+    except csv.Error:
+        header = []
+    names = {h.strip().lower() for h in header}
+    missing = [c for c in ds.required if c not in names]
+    return len(ds.required) - len(missing), missing
+
+
+def detect(data: bytes, rel: str, ds: contract.Dataset) -> Detection:
+    """The layout of a landing file of ``ds``: the contract's or a native one."""
+    if not data.strip():
+        raise FileRejected(f"{rel}: the file is empty (no header row)")
+    candidates = layouts(ds.name)
+    binary = data.startswith(_ZIP)
+    if binary:
+        text = ""
+        sniffed = data.decode("latin-1")
+    else:
+        text = sniffed = decode(data, rel)
+        score, missing = _contract_missing(text, ds)
+        if not missing:
+            return Detection(None, text)
+    tried = [] if binary else [("the contract's CSV", len(ds.required), score, missing)]
+    for layout in candidates:
+        if layout.binary != binary:
+            continue
+        hits, lacks = layout.sniff(sniffed)
+        if not lacks:
+            return Detection(layout, text)
+        tried.append((layout.title, hits + len(lacks), hits, lacks))
+    checked = ["the contract's CSV"] + [lo.title for lo in candidates]
+    if binary:
+        names = ", ".join(lo.title for lo in candidates if lo.binary) or "none"
+        if not tried:
+            raise FileRejected(
+                f"{rel}: a spreadsheet (.xlsx) is not a {ds.name} layout plcqi reads "
+                f"(spreadsheet layouts for {ds.name}: {names}); export it as CSV"
+            )
+    title, total, hits, lacks = max(tried, key=lambda t: (t[2] / t[1], t[2]))
+    if title == "the contract's CSV" or hits == 0:
+        plural = "s" if len(missing) > 1 else ""
+        closest = (
+            f"closest is the contract's CSV, which is missing required column{plural} "
+            f"{', '.join(missing)} ({ds.name} files need {', '.join(ds.required)})"
+        )
+    else:
+        closest = f"closest is the {title}, which lacks {', '.join(lacks)}"
+    raise FileRejected(
+        f"{rel}: not a {ds.name} file in a layout plcqi reads (checked against "
+        f"{', '.join(checked)}); {closest}"
+    )
+
+
+def adapt(detection: Detection, ctx: Context) -> Adapted:
+    """The native file as contract rows (``detection`` must name a native layout)."""
+    assert detection.layout is not None
+    return detection.layout.adapt(detection.text, ctx)
+
+
+def is_control_file(path: Path) -> bool:
+    return path.name in CONTROL_FILES or path.name.startswith(".")

@@ -1,0 +1,354 @@
+"""What every native-export adapter shares (``shared/contract/SOURCES.md``): the decoded file,
+the context it is read in (its dataset, local time zone, the sessions it may match, a column
+mapping), the result an adapter returns, and the one table of accepted date-time formats.
+
+An adapter is a small function ``adapt(native, ctx) -> Adapted``: contract rows as text (each
+with the native file's physical line number), rows skipped with their reason, rows rejected
+with their column and reason (they go to quarantine), and the native columns it did not use.
+Everything after it — the contract's checks, quarantine, accounting, pseudonymization — is
+the same as for a contract CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from plcqi import settings
+from plcqi.ingest import contract
+from plcqi.ingest.read import FileRejected
+
+# Control files beside the exports (SOURCES.md): never landing files themselves.
+TIMEZONE_FILE = "TIMEZONE"
+MAPPING_FILE = "COLUMNS.csv"
+CONTROL_FILES = (TIMEZONE_FILE, MAPPING_FILE)
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def decode(data: bytes, rel: str) -> str:
+    """The file's text: UTF-8 (a BOM is dropped) or UTF-16 with a BOM; else rejected whole."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as e:
+                raise FileRejected(
+                    f"{rel}: starts like {encoding.upper()} text but byte offset "
+                    f"{e.start + len(bom)} is not valid {encoding.upper()}"
+                ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FileRejected(
+            f"{rel}: not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start}); "
+            "export the file as UTF-8 CSV (or UTF-16 with a byte-order mark)"
+        ) from None
+
+
+@dataclass
+class Line:
+    """One record of a native file: its cells and the physical line it starts on."""
+
+    number: int
+    cells: list[str]
+
+    @property
+    def blank(self) -> bool:
+        return not any(c.strip() for c in self.cells)
+
+    def first(self) -> str:
+        return self.cells[0].strip() if self.cells else ""
+
+
+def records(text: str, delimiter: str = ",") -> list[Line]:
+    """Every record of a (possibly ragged, sectioned) delimited text, numbered by the
+    physical line it starts on; quoted cells may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out, start = [], 1
+    for cells in reader:
+        out.append(Line(start, cells))
+        start = reader.line_num + 1
+    return out
+
+
+def norm(header: str) -> str:
+    """A heading as compared: trimmed, lower-case, inner spaces collapsed."""
+    return " ".join(header.strip().lower().split())
+
+
+# The date-time formats seen in native exports (SOURCES.md), in the order they are tried.
+# ISO 8601 (with or without an offset) is tried first, by datetime.fromisoformat.
+DATETIME_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",  # 03/08/2024 02:00:05 PM      (Zoom)
+    "%m/%d/%Y %I:%M %p",  # 03/08/2024 02:00 PM
+    "%m/%d/%Y %H:%M:%S",  # 03/08/2024 14:00:05
+    "%m/%d/%Y %H:%M",  # 03/08/2024 14:00
+    "%m/%d/%y, %I:%M:%S %p",  # 3/8/24, 2:00:05 PM          (Teams)
+    "%m/%d/%y, %I:%M %p",
+    "%m/%d/%Y, %I:%M:%S %p",
+    "%b %d, %Y %I:%M:%S %p",  # Mar 8, 2024 02:00:05 PM     (Zoom webinar)
+    "%b %d, %Y %I:%M %p",
+    "%Y-%m-%d %H:%M:%S",  # 2024-03-08 14:00:05          (Qualtrics, REDCap)
+    "%Y-%m-%d %H:%M",
+)
+DATETIME_EXAMPLES = (
+    "MM/DD/YYYY hh:mm:ss AM, MM/DD/YYYY HH:MM[:SS], M/D/YY, h:mm:ss AM, "
+    "Mon D, YYYY hh:mm:ss AM, YYYY-MM-DD HH:MM:SS or ISO 8601"
+)
+
+
+def parse_datetime(text: str, tz: ZoneInfo) -> datetime | None:
+    """A native date-time as UTC; a time without an offset is local time in ``tz``
+    (daylight saving included). None when it matches no accepted format."""
+    s = " ".join(text.strip().split())
+    if not s:
+        return None
+    value = None
+    try:
+        value = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in DATETIME_FORMATS:
+            try:
+                value = datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                continue
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime) -> str:
+    """A UTC date-time as the contract's ISO 8601 text."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def digits(meeting_id: str | None) -> str:
+    """A meeting or webinar ID compared as digits only (``812 3456 7890`` = ``81234567890``)."""
+    return re.sub(r"\D", "", meeting_id or "")
+
+
+def slug(text: str) -> str:
+    """A stable id from free text (a poll question): lower-case letters and digits joined by
+    ``_``, at most 64 characters."""
+    s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return (s or "question")[:64].rstrip("_")
+
+
+def code(label: str) -> str:
+    """A choice label matched to a contract code: lower-cased, every character that is not a
+    letter or digit dropped (``Lead agency buy-in`` -> ``leadagencybuyin``)."""
+    return re.sub(r"[^a-z0-9]", "", label.lower())
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: str
+    scheduled_start: datetime  # UTC
+    platform_meeting_id: str  # digits only, '' when none
+
+
+@dataclass
+class Adapted:
+    """A native file converted to contract rows."""
+
+    layout: str
+    rows: list[dict[str, str | None]] = field(default_factory=list)  # each has "_row"
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    rejected: list[tuple[int, str | None, str]] = field(default_factory=list)  # line, col, why
+    unmapped: list[str] = field(default_factory=list)  # native columns not used
+    session: str | None = None  # the matched session, as ``plcqi sources detect`` shows it
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows) + len(self.skipped) + len(self.rejected)
+
+    def skip(self, line: int, reason: str) -> None:
+        self.skipped.append((line, reason))
+
+    def reject(self, line: int, column: str | None, reason: str) -> None:
+        self.rejected.append((line, column, reason))
+
+
+@dataclass
+class Context:
+    """Where a native file is read: its dataset, path, and what it is matched against."""
+
+    dataset: contract.Dataset
+    path: Path
+    rel: str  # path relative to landing/, as messages name it
+    landing: Path
+    sessions_loader: Callable[[], list[Session]] = list
+
+    @cached_property
+    def sessions(self) -> list[Session]:
+        return self.sessions_loader()
+
+    def control_file(self, name: str) -> Path | None:
+        """``name`` in the export's folder or the nearest folder above it within landing/."""
+        folder = self.path.parent
+        landing = self.landing.resolve()
+        while True:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+            if folder.resolve() == landing or folder.parent == folder:
+                return None
+            folder = folder.parent
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        """The local zone of times without an offset: a ``TIMEZONE`` file, else the
+        PLCQI_SOURCE_TIMEZONE setting (an export's own zone, where it states one, wins:
+        adapters pass it to ``zone``)."""
+        found = self.control_file(TIMEZONE_FILE)
+        if found is not None:
+            name = found.read_text(encoding="utf-8-sig").strip()
+            where = found.relative_to(self.landing).as_posix()
+        else:
+            name, where = settings.get("source_timezone"), "PLCQI_SOURCE_TIMEZONE"
+        return self.zone(name, where)
+
+    def zone(self, name: str, where: str) -> ZoneInfo:
+        try:
+            return ZoneInfo(name.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise FileRejected(
+                f"{self.rel}: the time zone {name!r} ({where}) is not an IANA time zone name "
+                "such as America/New_York"
+            ) from None
+
+    @cached_property
+    def mapping(self) -> dict[str, str]:
+        """The documented column mapping (``COLUMNS.csv``: ``source,column``), headings
+        compared by ``norm``; empty when there is none."""
+        found = self.control_file(MAPPING_FILE)
+        if found is None:
+            return {}
+        where = found.relative_to(self.landing).as_posix()
+        lines = records(decode(found.read_bytes(), where))
+        if not lines or [norm(c) for c in lines[0].cells[:2]] != ["source", "column"]:
+            raise FileRejected(
+                f"{self.rel}: the mapping {where} must be a CSV with the header source,column"
+            )
+        names = {c.name for c in self.dataset.columns}
+        out = {}
+        for line in lines[1:]:
+            if line.blank:
+                continue
+            source, column = (line.cells + ["", ""])[:2]
+            if column.strip().lower() not in names:
+                raise FileRejected(
+                    f"{where}, line {line.number}: {column.strip()!r} is not a column of "
+                    f"{self.dataset.name} (expected one of {', '.join(sorted(names))})"
+                )
+            out[norm(source)] = column.strip().lower()
+        return out
+
+    def datetime(self, text: str, tz: ZoneInfo | None = None) -> datetime | None:
+        return parse_datetime(text, tz or self.timezone)
+
+    def match_session(self, meeting: str, meeting_id: str | None, start: datetime | None) -> str:
+        """The session a meeting export is: by its meeting ID (the nearest scheduled start
+        within 6 hours when the ID is shared), else the one session starting within 60
+        minutes of ``start``. Rejects the file naming the meeting, its start and candidates."""
+        mid = digits(meeting_id)
+        when = iso(start) if start else "no start time"
+        described = f"meeting {meeting!r} (ID {meeting_id or 'none'}, start {when})"
+        if mid:
+            same = [s for s in self.sessions if s.platform_meeting_id == mid]
+            if start is not None:
+                near = [s for s in same if abs(s.scheduled_start - start) <= timedelta(hours=6)]
+            else:
+                near = same if len(same) == 1 else []
+            if near:
+                near.sort(key=lambda s: (abs(s.scheduled_start - start) if start else 0))
+                return near[0].session_id
+            if same:
+                listed = ", ".join(f"{s.session_id} ({iso(s.scheduled_start)})" for s in same[:5])
+                raise FileRejected(
+                    f"{self.rel}: {described} matches no session: the sessions with this "
+                    f"platform_meeting_id ({listed}) are not scheduled within 6 hours of it"
+                )
+        if start is None:
+            raise FileRejected(
+                f"{self.rel}: {described} matches no session: no session has this "
+                "platform_meeting_id and the export states no start time"
+            )
+        near = [s for s in self.sessions if abs(s.scheduled_start - start) <= timedelta(hours=1)]
+        if len(near) == 1:
+            return near[0].session_id
+        if not near:
+            why = (
+                "no session has this platform_meeting_id and none is scheduled within 60 "
+                "minutes of its start"
+                if mid
+                else "it has no meeting ID and no session is scheduled within 60 minutes of "
+                "its start"
+            )
+            raise FileRejected(
+                f"{self.rel}: {described} matches no session: {why}; set platform_meeting_id "
+                "in sessions.csv"
+            )
+        listed = ", ".join(f"{s.session_id} ({iso(s.scheduled_start)})" for s in near)
+        raise FileRejected(
+            f"{self.rel}: {described} matches more than one session ({listed}); set "
+            "platform_meeting_id in sessions.csv to tell them apart"
+        )
+
+
+def by_heading(header: list[str]) -> dict[str, int]:
+    """Column positions by normalized heading (the first of repeated headings)."""
+    out: dict[str, int] = {}
+    for i, h in enumerate(header):
+        out.setdefault(norm(h), i)
+    return out
+
+
+def cell(line: Line, index: int | None) -> str:
+    if index is None or index >= len(line.cells):
+        return ""
+    return line.cells[index].strip()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A native layout: its name, the datasets it feeds, how it is recognized and adapted.
+
+    ``sniff(text)`` returns how many of the layout's marks the file has and the marks it
+    lacks; the layout is recognized when nothing is missing. ``adapt`` converts it.
+    """
+
+    name: str
+    title: str  # as messages and docs name it, e.g. "Zoom meeting participants report"
+    datasets: tuple[str, ...]
+    sniff: Callable[[str], tuple[int, list[str]]]
+    adapt: Callable[[str, Context], Adapted]
+    binary: bool = False  # adapt gets the path's bytes decoded as latin-1 (e.g. .xlsx)
+
+
+def marks(text: str, wanted: dict[str, Callable[[str], bool]]) -> tuple[int, list[str]]:
+    """Score a file against named checks: (how many hold, the names of those that fail)."""
+    missing = [name for name, check in wanted.items() if not check(text)]
+    return len(wanted) - len(missing), missing
+
+
+def head_lines(text: str, n: int = 40) -> Iterator[str]:
+    for i, line in enumerate(text.splitlines()):
+        if i >= n:
+            return
+        yield line

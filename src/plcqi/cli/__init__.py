@@ -14,6 +14,7 @@ from plcqi.cli.report import report_command
 from plcqi.cli.run import run_command
 from plcqi.cli.serve import serve_command
 from plcqi.cli.settings import settings_command
+from plcqi.cli.sources import sources_group
 from plcqi.cli.summary import summary_command
 from plcqi.cli.transform import transform_command
 from plcqi.cli.validate import validate_command
@@ -28,6 +29,7 @@ def main() -> None:
 for command in (
     generate_command,
     ingest_command,
+    sources_group,
     validate_command,
     transform_command,
     report_command,

@@ -74,12 +74,20 @@ def volume_rows(records: list[LogRecord], landing: Path | None = None) -> list[d
     ...         for i, n in enumerate([100, 120, 110, 5], start=1)]
     >>> [(r["file"], r["previous_median"], r["volume_ratio"]) for r in volume_rows(recs)]
     [('a4.csv', 110.0, 0.0455)]
+
+    A native meeting export (one session) is compared with nothing:
+
+    >>> recs[3].layout = "zoom_meeting"
+    >>> [(r["file"], r["previous_median"], r["volume_ratio"]) for r in volume_rows(recs)]
+    [('a4.csv', None, None)]
     """
     rows = []
-    by_dataset: dict[str, list[LogRecord]] = {}
+    # Loads are compared with loads of the same layout: a native meeting export holds one
+    # session, a contract export a month of them (SOURCES.md).
+    by_dataset: dict[tuple[str, str], list[LogRecord]] = {}
     for r in sorted(records, key=lambda r: r.loaded_at):
         if r.status == "loaded":
-            by_dataset.setdefault(r.dataset, []).append(r)
+            by_dataset.setdefault((r.dataset, r.layout), []).append(r)
     for loads in by_dataset.values():
         newest = datetime.fromisoformat(loads[-1].loaded_at)
         for i, r in enumerate(loads):
@@ -96,9 +104,20 @@ def volume_rows(records: list[LogRecord], landing: Path | None = None) -> list[d
     return rows
 
 
+def per_session(r: LogRecord) -> bool:
+    """A native meeting export (attendance, polls) is one session: its size is that session's
+    attendance, not a short delivery, so its volume is not judged."""
+    return r.layout != "contract" and r.dataset in ("attendance", "polls")
+
+
 def _volume_row(r: LogRecord, previous: int | None, median: float | None) -> dict:
     ratio = None
-    if median is not None and r.status == "loaded" and r.dataset in VOLUME_DATASETS:
+    if (
+        median is not None
+        and r.status == "loaded"
+        and r.dataset in VOLUME_DATASETS
+        and not per_session(r)
+    ):
         ratio = round(r.rows_loaded / median, 4) if median > 0 else None
     share = round(r.rows_quarantined / r.rows_read, 4) if r.rows_read else None
     return {

@@ -181,7 +181,9 @@ def volume_suite() -> dict:
             "description": (
                 "Row counts of each dataset's latest ingestion (its loads within an hour of its "
                 "newest load) against the median of the previous loads, from the ingest log "
-                "(volume judged for: " + ", ".join(VOLUME_DATASETS) + ")."
+                "(volume judged for: " + ", ".join(VOLUME_DATASETS) + "; a load is compared "
+                "with loads of the same layout, and a native meeting export, which holds one "
+                "session, is not judged)."
             ),
         },
     }

@@ -75,11 +75,12 @@ def volume_rows(records: list[LogRecord], landing: Path | None = None) -> list[d
     >>> [(r["file"], r["previous_median"], r["volume_ratio"]) for r in volume_rows(recs)]
     [('a4.csv', 110.0, 0.0455)]
 
-    A native meeting export (one session) is compared with nothing:
+    A native meeting export (one session) is not judged, nor compared with contract files (so
+    a3.csv becomes the contract files' latest load, with too few loads before it to judge):
 
     >>> recs[3].layout = "zoom_meeting"
     >>> [(r["file"], r["previous_median"], r["volume_ratio"]) for r in volume_rows(recs)]
-    [('a4.csv', None, None)]
+    [('a3.csv', None, None), ('a4.csv', None, None)]
     """
     rows = []
     # Loads are compared with loads of the same layout: a native meeting export holds one

@@ -30,12 +30,14 @@ from datetime import date
 from plcqi.generate import generate
 from plcqi.ingest.run import ingest
 from plcqi.transform.build import transform
-root, as_of, seed = sys.argv[1], date.fromisoformat(sys.argv[2]), int(sys.argv[3])
-generate(root, seed=seed, as_of=as_of)
+root, as_of, seed, native = sys.argv[1], date.fromisoformat(sys.argv[2]), *sys.argv[3:5]
+seed = int(seed)
+generate(root, seed=seed, as_of=as_of, native=native)
 report = ingest(root)
 result = transform(root, as_of=as_of)
 json.dump({
     "ingest_ok": report.ok,
+    "rejected": [r.message for r in report.rejected],
     "success": result.success,
     "status_counts": result.status_counts,
     "failed_nodes": result.failed_nodes,
@@ -59,18 +61,25 @@ def demo_warehouse(tmp_path_factory, worker_id) -> Path:
     with FileLock(str(root / f"demo-seed{SEED}.lock")):
         if not (target / "build_result.json").exists():
             shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            env = {**os.environ, "PLCQI_PII_SECRET": TEST_SECRET}
-            env.pop("PLCQI_DATA_DIR", None)
-            proc = subprocess.run(
-                [sys.executable, "-c", _BUILD, str(target), AS_OF.isoformat(), str(SEED)],
-                env=env, capture_output=True, text=True,
-            )
-            if proc.returncode != 0:
-                pytest.fail(f"building the shared demo warehouse failed:\n{proc.stderr[-4000:]}")
+            build(target, SEED)
     result = json.loads((target / "build_result.json").read_text())
     assert result["ingest_ok"] and result["success"], result
     return target
+
+
+def build(target: Path, seed: int, native: str = "mix") -> dict:
+    """Generate (``--native``), ingest and build a warehouse in ``target``, in a process of
+    its own; returns ``build_result.json``."""
+    target.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PLCQI_PII_SECRET": TEST_SECRET}
+    env.pop("PLCQI_DATA_DIR", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", _BUILD, str(target), AS_OF.isoformat(), str(seed), native],
+        env=env, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"building the demo warehouse in {target} failed:\n{proc.stderr[-4000:]}")
+    return json.loads((target / "build_result.json").read_text())
 
 
 def copy_demo(demo: Path, target: Path) -> Path:

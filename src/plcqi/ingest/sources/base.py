@@ -100,12 +100,14 @@ DATETIME_FORMATS = (
     "%m/%d/%Y, %I:%M:%S %p",
     "%b %d, %Y %I:%M:%S %p",  # Mar 8, 2024 02:00:05 PM     (Zoom webinar)
     "%b %d, %Y %I:%M %p",
+    "%b %d, %Y %H:%M:%S",  # Mar 8, 2024 14:00:05        (Zoom webinar join and leave times)
+    "%b %d, %Y %H:%M",
     "%Y-%m-%d %H:%M:%S",  # 2024-03-08 14:00:05          (Qualtrics, REDCap)
     "%Y-%m-%d %H:%M",
 )
 DATETIME_EXAMPLES = (
     "MM/DD/YYYY hh:mm:ss AM, MM/DD/YYYY HH:MM[:SS], M/D/YY, h:mm:ss AM, "
-    "Mon D, YYYY hh:mm:ss AM, YYYY-MM-DD HH:MM:SS or ISO 8601"
+    "Mon D, YYYY hh:mm:ss AM, Mon D, YYYY HH:MM:SS, YYYY-MM-DD HH:MM:SS or ISO 8601"
 )
 
 

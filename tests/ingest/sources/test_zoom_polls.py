@@ -145,7 +145,7 @@ def test_long_form_with_poll_column(tmp_path):
         ("yes_no", "yes"),
         ("yes_no", "no"),
     ]
-    (multi,) = [r for r in by_line(out, 14)]
+    (multi,) = by_line(out, 14)
     assert (multi["poll_id"], multi["scale"]) == ("planning_the_next_session", "choice")
     assert multi["response_value"] == "Background checks;Monitoring visits"
     # 2 and 7 colleagues: whole numbers, but not all 1-5, so a choice

@@ -128,12 +128,12 @@ def load_sessions(con, zone: Zone) -> list[Session]:
 def parse_landing(con, zone: Zone, ds: contract.Dataset, path: Path, rel: str) -> Parsed:
     """A landing file as text cells: a contract CSV as it is, a native export converted."""
     data = path.read_bytes()
-    found = detect(data, rel, ds)
+    ctx = Context(ds, path, rel, zone.landing, lambda: load_sessions(con, zone))
+    found = detect(data, rel, ds, ctx)
     if found.layout is None:
         if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
             return read_text_csv(data, rel, ds)
         return read_text_csv(found.text.encode("utf-8"), rel, ds)
-    ctx = Context(ds, path, rel, zone.landing, lambda: load_sessions(con, zone))
     if ds.name != "reference/sessions" and any(
         c.references == ("reference/sessions", "session_id") for c in ds.columns
     ):

@@ -56,7 +56,7 @@ def layouts(dataset: str | None = None) -> list[Layout]:
 @dataclass
 class Detection:
     layout: Layout | None  # None: a contract CSV
-    text: str  # the decoded file ('' for a binary layout)
+    text: str  # the decoded file (a binary layout's bytes decoded as latin-1)
 
     @property
     def name(self) -> str:
@@ -74,8 +74,9 @@ def _contract_missing(text: str, ds: contract.Dataset) -> tuple[int, list[str]]:
     return len(ds.required) - len(missing), missing
 
 
-def detect(data: bytes, rel: str, ds: contract.Dataset) -> Detection:
-    """The layout of a landing file of ``ds``: the contract's or a native one."""
+def detect(data: bytes, rel: str, ds: contract.Dataset, ctx: Context | None = None) -> Detection:
+    """The layout of a landing file of ``ds``: the contract's or a native one (``ctx``, where
+    the file is read, for the layouts recognized by a control file)."""
     if not data.strip():
         raise FileRejected(f"{rel}: the file is empty (no header row)")
     candidates = layouts(ds.name)
@@ -92,9 +93,9 @@ def detect(data: bytes, rel: str, ds: contract.Dataset) -> Detection:
     for layout in candidates:
         if layout.binary != binary:
             continue
-        hits, lacks = layout.sniff(sniffed)
+        hits, lacks = layout.sniff(sniffed, ctx) if layout.contextual else layout.sniff(sniffed)
         if not lacks:
-            return Detection(layout, text)
+            return Detection(layout, sniffed if binary else text)
         tried.append((layout.title, hits + len(lacks), hits, lacks))
     checked = ["the contract's CSV"] + [lo.title for lo in candidates]
     if binary:

@@ -12,6 +12,7 @@ the same as for a contract CSV.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -100,14 +101,16 @@ DATETIME_FORMATS = (
     "%m/%d/%Y, %I:%M:%S %p",
     "%b %d, %Y %I:%M:%S %p",  # Mar 8, 2024 02:00:05 PM     (Zoom webinar)
     "%b %d, %Y %I:%M %p",
-    "%b %d, %Y %H:%M:%S",  # Mar 8, 2024 14:00:05        (Zoom webinar join and leave times)
+    "%b %d, %Y %H:%M:%S",  # Mar 8, 2024 14:00:05  (Zoom webinar join times, older poll report)
     "%b %d, %Y %H:%M",
     "%Y-%m-%d %H:%M:%S",  # 2024-03-08 14:00:05          (Qualtrics, REDCap)
     "%Y-%m-%d %H:%M",
+    "%m/%d/%Y",  # 03/08/2024: a date typed into a tracker spreadsheet (local midnight)
 )
 DATETIME_EXAMPLES = (
     "MM/DD/YYYY hh:mm:ss AM, MM/DD/YYYY HH:MM[:SS], M/D/YY, h:mm:ss AM, "
-    "Mon D, YYYY hh:mm:ss AM, Mon D, YYYY HH:MM:SS, YYYY-MM-DD HH:MM:SS or ISO 8601"
+    "Mon D, YYYY hh:mm:ss AM, Mon D, YYYY HH:MM:SS, YYYY-MM-DD HH:MM:SS, MM/DD/YYYY "
+    "or ISO 8601"
 )
 
 
@@ -146,9 +149,16 @@ def digits(meeting_id: str | None) -> str:
 
 def slug(text: str) -> str:
     """A stable id from free text (a poll question): lower-case letters and digits joined by
-    ``_``, at most 64 characters."""
-    s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-    return (s or "question")[:64].rstrip("_")
+    ``_``, at most 64 characters. A longer one keeps 55 and ends in a hash of the whole, as
+    statements of one battery often share their first 64 characters.
+
+    >>> slug("How useful was today's session?")
+    'how_useful_was_today_s_session'
+    """
+    s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "question"
+    if len(s) <= 64:
+        return s
+    return s[:55].rstrip("_") + "_" + hashlib.sha1(s.encode()).hexdigest()[:8]
 
 
 def code(label: str) -> str:
@@ -338,9 +348,12 @@ class Layout:
     name: str
     title: str  # as messages and docs name it, e.g. "Zoom meeting participants report"
     datasets: tuple[str, ...]
-    sniff: Callable[[str], tuple[int, list[str]]]
+    sniff: Callable[..., tuple[int, list[str]]]
     adapt: Callable[[str, Context], Adapted]
     binary: bool = False  # adapt gets the path's bytes decoded as latin-1 (e.g. .xlsx)
+    # sniff(text, ctx): recognizing it needs the export's control files (a COLUMNS.csv
+    # mapping); ctx is None where there is no context, and the layout then lacks it.
+    contextual: bool = False
 
 
 def marks(text: str, wanted: dict[str, Callable[[str], bool]]) -> tuple[int, list[str]]:

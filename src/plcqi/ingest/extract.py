@@ -44,6 +44,7 @@ class FileResult:
     rows_skipped: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
     layout: str = "contract"
+    unused_columns: list[str] = field(default_factory=list)
     raw_file: Path | None = None
     quarantine_file: Path | None = None
 
@@ -298,6 +299,7 @@ def extract_file(
         rows_skipped=rows_skipped,
         skipped=skipped,
         layout=parsed.layout,
+        unused_columns=parsed.unmapped,
         raw_file=raw_file,
         quarantine_file=quarantine_file,
     )

@@ -211,6 +211,7 @@ class LogRecord:
     layout: str = "contract"  # "contract" or a layout of SOURCES.md
     message: str = ""
     unexpected_columns: list[str] = field(default_factory=list)
+    unused_columns: list[str] = field(default_factory=list)  # a native export's, not loaded
     raw_file: str | None = None
     quarantine_file: str | None = None
     loaded_at: str = ""

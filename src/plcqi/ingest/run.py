@@ -95,6 +95,7 @@ def ingest_file(
         record.rows_skipped = result.rows_skipped
         record.skipped = result.skipped
         record.layout = result.layout
+        record.unused_columns = result.unused_columns
         record.unexpected_columns = result.unexpected_columns
         record.raw_file = result.raw_file.relative_to(zone.root).as_posix()
         if result.quarantine_file:

@@ -207,14 +207,15 @@ def test_csv_is_the_tracker_layout_only_with_a_mapping(tmp_path):
     shutil.copy(FIXTURES / "tracker.csv", bare)
     with pytest.raises(FileRejected) as e:
         detect(bare.read_bytes(), "ta_requests/bare/tracker.csv", TA, context(landing, "x"))
-    assert "closest is the contract's CSV, which is missing required columns" in str(e.value)
+    assert "tracker.csv: missing required columns request_id" in str(e.value)
+    assert "not a native export plcqi reads either" in str(e.value)
     mapped = with_mapping(landing, "ta_requests/mapped") / "tracker.csv"
     shutil.copy(FIXTURES / "tracker.csv", mapped)
     rel = "ta_requests/mapped/tracker.csv"
     assert detect(mapped.read_bytes(), rel, TA, context(landing, rel)).name == (
         "tracker_spreadsheet"
     )
-    with pytest.raises(FileRejected, match="closest is the contract's CSV"):
+    with pytest.raises(FileRejected, match="missing required columns"):
         detect(mapped.read_bytes(), rel, TA)  # without the context there is no mapping
 
 

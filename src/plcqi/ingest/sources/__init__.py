@@ -105,19 +105,29 @@ def detect(data: bytes, rel: str, ds: contract.Dataset, ctx: Context | None = No
                 f"{rel}: a spreadsheet (.xlsx) is not a {ds.name} layout plcqi reads "
                 f"(spreadsheet layouts for {ds.name}: {names}); export it as CSV"
             )
+    natives = ", ".join(lo.title for lo in candidates) or "none"
     title, total, hits, lacks = max(tried, key=lambda t: (t[2] / t[1], t[2]))
-    if title == "the contract's CSV" or hits == 0:
+    if not binary and (title == "the contract's CSV" or hits == 0):
         plural = "s" if len(missing) > 1 else ""
-        closest = (
-            f"closest is the contract's CSV, which is missing required column{plural} "
-            f"{', '.join(missing)} ({ds.name} files need {', '.join(ds.required)})"
+        raise FileRejected(
+            f"{rel}: missing required column{plural} {', '.join(missing)} ({ds.name} files "
+            f"need {', '.join(ds.required)}; this one has {_header(text)}), and it is not a "
+            f"native export plcqi reads either (checked against: {natives})"
         )
-    else:
-        closest = f"closest is the {title}, which lacks {', '.join(lacks)}"
     raise FileRejected(
-        f"{rel}: not a {ds.name} file in a layout plcqi reads (checked against "
-        f"{', '.join(checked)}); {closest}"
+        f"{rel}: not a {ds.name} file in a layout plcqi reads (checked against: "
+        f"{', '.join(checked)}); closest is the {title}, which lacks {', '.join(lacks)}"
     )
+
+
+def _header(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    try:
+        cells = next(csv.reader(io.StringIO(first)), [])
+    except csv.Error:
+        cells = []
+    shown = ", ".join(c.strip() for c in cells[:12] if c.strip()) or "no header"
+    return shown + (", …" if len(cells) > 12 else "")
 
 
 def adapt(detection: Detection, ctx: Context) -> Adapted:

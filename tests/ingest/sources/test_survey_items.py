@@ -9,7 +9,6 @@ import pytest
 from plcqi.ingest.read import FileRejected
 from plcqi.ingest.sources.base import Adapted, Line
 from plcqi.ingest.sources.survey_items import (
-    NO_RESPONDENT,
     REDCAP_CHECKBOX,
     convert,
     match_variables,
@@ -129,9 +128,12 @@ def test_the_participant_id_identifies_the_respondent_before_the_email():
     assert out.rows[0]["participant_id"] == "P001" and out.rows[0]["email"] is None
 
 
-def test_a_respondent_nobody_identifies_is_rejected():
+def test_a_respondent_nobody_identifies_is_an_anonymous_response():
+    """INPUTS.md: an empty participant_id is an anonymous response (an anonymous link)."""
     out = respond_to(["participant_id", "knowledge_gain"], ["", "4"], fixed={"email": None})
-    assert out.rejected == [(7, "email", NO_RESPONDENT)]
+    assert out.rejected == []
+    assert out.rows[0]["knowledge_gain"] == "4"
+    assert not out.rows[0].get("participant_id") and not out.rows[0].get("email")
 
 
 def test_every_bad_cell_is_named_in_the_one_reason():

@@ -57,7 +57,7 @@ def test_mapped_export(tmp_path):
     out = adapt_file(land_with_mapping(tmp_path), tmp_path / "landing")
     assert out.skipped == []
     rows = by_row(out)
-    assert sorted(rows) == [3, 4, 6, 8]
+    assert sorted(rows) == [3, 4, 5, 6, 8]  # line 5: no address, an anonymous response
     ada = rows[3]
     assert ada["response_id"] == "114587720931"  # Respondent ID
     assert (ada["cohort_id"], ada["grantee_id"]) == ("K1", "G01")  # Custom Data 1, grantee
@@ -87,7 +87,6 @@ def test_rows_that_cannot_be_converted(tmp_path):
     out = adapt_file(land_with_mapping(tmp_path), tmp_path / "landing")
     rejected = {line: (column, reason) for line, column, reason in out.rejected}
     assert rejected == {
-        5: ("email", "neither an e-mail address nor a participant_id identifies the respondent"),
         7: (
             "knowledge_gain",
             "'Somewhat agree' is neither a whole number 1-5 nor one of the agreement labels "
@@ -134,17 +133,19 @@ def test_ingested(ingested_ref):
     assert report.ok, [r.message for r in report.rejected]
     assert accounting(report.records) == {
         "surveys/midpoint/center_c/midpoint_all_responses.csv": (
-            "surveymonkey: read 6, loaded 3, quarantined 3, skipped 0",
+            "surveymonkey: read 6, loaded 4, quarantined 2, skipped 0",
             {},
         )
     }
     q = quarantined(ingested_ref, "midpoint")
-    assert set(q) == {5, 6, 7}
+    assert set(q) == {6, 7}
     assert q[6] == ("email", UNKNOWN_EMAIL)
-    assert q[5][0] == "email" and q[7][0] == "knowledge_gain"
+    assert q[7][0] == "knowledge_gain"
     raw = {r["response_id"]: r for r in read_raw(ingested_ref, "surveys/midpoint")}
-    assert set(raw) == {"114587720931", "114587720932", "114587720936"}
+    anonymous = [k for k, r in raw.items() if r["participant_key"] is None]  # line 5: no address
+    assert len(raw) == 4 and len(anonymous) == 1
+    assert {"114587720931", "114587720932", "114587720936"} < set(raw)
     assert str(raw["114587720931"]["submitted_at"]) == "2024-03-09 18:00:00"
     assert raw["114587720936"]["comments"] == "Call me at [phone removed]."
-    assert all(r["participant_key"] for r in raw.values())
+    assert all(r["participant_key"] for k, r in raw.items() if k not in anonymous)
     assert leaked(ingested_ref, "midpoint") == []

@@ -44,8 +44,6 @@ _AGREEMENT = {code(label): str(i) for i, label in enumerate(AGREEMENT, start=1)}
 # One column per barrier: ``barriers___time`` in REDCap (its checkbox columns), else
 # ``barriers_time``.
 REDCAP_CHECKBOX, SPLIT = "___", "_"
-# SOURCES.md "People": a respondent no address or participant_id names is quarantined.
-NO_RESPONDENT = "neither an e-mail address nor a participant_id identifies the respondent"
 _MARKED = ("1", "checked")
 _UNMARKED = ("", "0", "unchecked")
 _NUMERIC = re.compile(r"^[0-9]+([.,;][0-9]+)*$")
@@ -159,8 +157,8 @@ def respond(adapted: Adapted, line: Line, fixed: dict[str, str | None], items: I
             problems.append((BARRIERS, problem))
     if row.get("participant_id"):
         row["email"] = None  # the participant_id, when given, identifies the respondent
-    elif not row.get("email"):
-        problems.append(("email", NO_RESPONDENT))
+    # Neither: an anonymous response, as INPUTS.md allows (an anonymous survey link has no
+    # recipient). An address that is not in participants.csv is quarantined by the checks.
     if problems:
         (column, reason), rest = problems[0], problems[1:]
         reason += "".join(f"; also {c}: {r}" for c, r in rest)

@@ -161,6 +161,16 @@ def slug(text: str) -> str:
     return s[:55].rstrip("_") + "_" + hashlib.sha1(s.encode()).hexdigest()[:8]
 
 
+# The five agreement labels of a 1-5 item (polls and surveys), in order: label i is value i.
+AGREEMENT = (
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+)
+
+
 def code(label: str) -> str:
     """A choice label matched to a contract code: lower-cased, every character that is not a
     letter or digit dropped (``Lead agency buy-in`` -> ``leadagencybuyin``)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from plcqi.ingest import contract
 from plcqi.ingest.read import FileRejected
-from plcqi.ingest.sources.base import Adapted, Line, cell, code, norm
+from plcqi.ingest.sources.base import AGREEMENT, Adapted, Line, cell, code, norm
 
 _COLUMNS = {c.name: c for c in contract.dataset("surveys/midpoint").columns}
 
@@ -31,14 +31,6 @@ CODED = tuple(c.name for c in _COLUMNS.values() if c.type == contract.ENUM)
 BARRIERS = "barriers"
 BARRIER_CODES = _COLUMNS[BARRIERS].values
 
-# The five agreement labels of a 1-5 item, in order (compared by ``code``).
-AGREEMENT = (
-    "Strongly disagree",
-    "Disagree",
-    "Neither agree nor disagree",
-    "Agree",
-    "Strongly agree",
-)
 _AGREEMENT = {code(label): str(i) for i, label in enumerate(AGREEMENT, start=1)}
 
 # One column per barrier: ``barriers___time`` in REDCap (its checkbox columns), else

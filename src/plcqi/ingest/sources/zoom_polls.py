@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from plcqi.ingest.read import FileRejected
 from plcqi.ingest.sources.base import (
+    AGREEMENT,
     DATETIME_EXAMPLES,
     Adapted,
     Context,
@@ -47,13 +48,7 @@ TITLE = "Zoom poll report"
 NO_ANSWER = "no answer"
 
 # The five agreement labels, as compared (lower-case, spaces collapsed), and their values.
-LIKERT_LABELS = {
-    "strongly disagree": "1",
-    "disagree": "2",
-    "neither agree nor disagree": "3",
-    "agree": "4",
-    "strongly agree": "5",
-}
+LIKERT_LABELS = {label.lower(): str(i) for i, label in enumerate(AGREEMENT, start=1)}
 YES_NO = {"yes", "no"}
 # What Zoom writes in place of a name (or an e-mail) when a poll is answered anonymously.
 ANONYMOUS = {"anonymous attendee", "anonymous"}

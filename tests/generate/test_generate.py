@@ -38,7 +38,11 @@ def records(path: Path) -> list[dict[str, str]]:
 
 
 def files_of(landing: Path, ds: contract.Dataset) -> list[Path]:
-    return sorted(landing.glob(ds.landing))
+    """The dataset's contract CSVs (the manifest names each file's layout; native exports,
+    their control files and files the generator did not write are left out)."""
+    layouts = json.loads((landing.parent / MANIFEST).read_text())["layouts"]
+    return sorted(p for p in landing.glob(ds.landing)
+                  if layouts.get(p.relative_to(landing).as_posix()) == "contract")
 
 
 def _is_datetime(v: str) -> bool:

@@ -14,9 +14,15 @@ blamed column, kind). The TA tracker's change rows are written as CSV exports
 ``tracker.ta_requests``: the two are alternative sources of the same data (the table holds
 the clean change rows; the injected bad rows exist only in the CSV exports).
 
-One ``random.Random(seed)`` drives everything: the same (seed, scale, as_of) gives
-byte-identical files. ``scale`` multiplies opportunities (new ids, same distribution) and
-grantees; below 1 it only shrinks cohorts.
+Native exports (``--native``, ``plcqi.generate.native``): part of the event files are written
+as the Zoom, Teams, Qualtrics, REDCap, SurveyMonkey and tracker-spreadsheet exports of
+``shared/contract/SOURCES.md``, in per-center subfolders with their ``TIMEZONE`` (and
+``COLUMNS.csv``) files; the manifest records each file's layout and the rows an adapter skips.
+
+One ``random.Random(seed)`` drives every event: the same (seed, scale, as_of) gives the same
+events whatever the native mode, and byte-identical files for the same mode. ``scale``
+multiplies opportunities (new ids, same distribution) and grantees; below 1 it only shrinks
+cohorts.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from plcqi.generate import mess, people, reference, surveys, tracker
+from plcqi.generate import mess, native, people, reference, surveys, tracker
 from plcqi.generate.events import Attendance
 from plcqi.generate.model import Opportunity
 from plcqi.ingest.contract import contract_columns, dataset
@@ -47,6 +53,7 @@ class GenerateSummary:
     tracker_rows: int | None = None
     seconds: float = 0.0
     rows_by_dataset: dict[str, int] = field(default_factory=dict)
+    native_files: int = 0
 
     @property
     def total_rows(self) -> int:
@@ -80,7 +87,7 @@ def _reference_rows(rng: random.Random, scale: float, as_of: date):
         "enrollments": enrollments,
         "toc_targets": people.toc_rows(rng, opps),
     }
-    return grantees, opps, ref
+    return grantees, opps, ppl, ref
 
 
 def _bool(v: bool) -> str:
@@ -109,9 +116,18 @@ def _write(path: Path, columns: list[str], rows: list[list[str]], style: mess.St
             w.writerows(rows)
 
 
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 def generate(data_dir: Path, seed: int = 7, scale: float = 1.0, as_of: date | None = None,
-             tracker_dsn: str | None = None) -> GenerateSummary:
+             tracker_dsn: str | None = None, native_mode: str = "mix") -> GenerateSummary:
     """Write a complete landing folder under ``data_dir/landing`` and the manifest.
+
+    ``native_mode`` (``plcqi.generate.native``): ``none`` writes contract CSVs only, ``all``
+    every event file that has a native layout as that native export, ``mix`` (the demo) a
+    realistic mix in which every layout appears. The events are the same in every mode.
 
     The files a previous run listed in its manifest are removed first (so a run with another
     as-of date leaves no stale monthly exports behind); other files already in the landing
@@ -123,21 +139,30 @@ def generate(data_dir: Path, seed: int = 7, scale: float = 1.0, as_of: date | No
     as_of = as_of or date.today()
     data_dir = Path(data_dir)
     landing = data_dir / "landing"
+    if native_mode not in native.MODES:
+        raise ValueError(f"native_mode must be one of {', '.join(native.MODES)}")
     rng = random.Random(seed)
 
-    grantees, opps, ref = _reference_rows(rng, scale, as_of)
+    grantees, opps, ppl, ref = _reference_rows(rng, scale, as_of)
     att = Attendance(rng, as_of)
     srv = surveys.Surveys(rng, as_of)
     for opp, cohort in people.all_cohorts(opps):
         att.cohort(opp, cohort)
         srv.cohort(opp, cohort, att.people[cohort.cohort_id])
     ta_rows = tracker.requests(rng, grantees, opps, att.grantees, as_of)
+    # Native choices have a generator of their own: the events above never depend on them.
+    plan = native.Plan(seed, opps, ppl.participants, att.people)
+    for r in ref["sessions"]:
+        r[8] = plan.session_meeting_id(r[0])
+    for rows in att.polls.values():
+        plan.contract_polls(rows)
 
     events: dict[str, list[list[str]]] = {}
     events.update(tracker.by_year(ta_rows))
     events.update(sorted(att.files.items()))
     events.update(sorted(att.polls.items()))
     events.update(sorted(srv.files.items()))
+    clean_len = {p: len(r) for p, r in events.items()}
     mess.duplicate_exports(rng, events)
     known = mess.Known(
         grantees=dict.fromkeys(r[0] for r in ref["grantees"]),
@@ -147,13 +172,19 @@ def generate(data_dir: Path, seed: int = 7, scale: float = 1.0, as_of: date | No
     injected = mess.Injector(rng, known).inject(events)
     columns = {ds: _columns(ds) for ds in EVENT_DATASETS}
     styles = mess.styles(rng, events, columns)
+    parts = native.split(native_mode, plan, events, clean_len, injected,
+                         {p: st.extra[1] for p, st in styles.items() if st.extra}, as_of)
+    events, injected = parts.events, parts.injected
+    for p, values in parts.extra.items():
+        styles[p].extra = (styles[p].extra[0], values)
 
     manifest_path = data_dir / MANIFEST
     if manifest_path.exists():
         try:
-            previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+            listed = json.loads(manifest_path.read_text(encoding="utf-8"))
+            previous = [*listed.get("files", {}), *listed.get("control_files", [])]
         except (ValueError, AttributeError):
-            previous = {}
+            previous = []
         for rel in previous:
             if ".." not in Path(rel).parts:
                 (landing / rel).unlink(missing_ok=True)
@@ -165,15 +196,32 @@ def generate(data_dir: Path, seed: int = 7, scale: float = 1.0, as_of: date | No
     for rel, rows in events.items():
         _write(landing / rel, columns[mess.dataset_of(rel)], rows, styles.get(rel, mess.Style()))
         counts[rel] = len(rows)
+    layouts = dict.fromkeys(counts, native.CONTRACT)
+    natives: dict[str, dict] = {}
+    for nf in sorted(parts.natives, key=lambda f: f.rel):
+        _write_bytes(landing / nf.rel, nf.data)
+        counts[nf.rel] = nf.rows
+        layouts[nf.rel] = nf.layout
+        natives[nf.rel] = {"layout": nf.layout, "rows": nf.rows, "events": nf.events,
+                           "skipped": dict(sorted(nf.skipped.items()))}
+        if nf.form:
+            natives[nf.rel]["form"] = nf.form
+        if nf.session:
+            natives[nf.rel]["session"] = nf.session
+        if nf.source_rows != nf.events:
+            natives[nf.rel]["source_rows"] = nf.source_rows
+    for rel, data in sorted(parts.control.items()):
+        _write_bytes(landing / rel, data)
 
-    manifest = {"seed": seed, "scale": scale, "as_of": as_of.isoformat(), "files": counts,
-                "injected": injected}
+    manifest = {"seed": seed, "scale": scale, "as_of": as_of.isoformat(), "native": native_mode,
+                "files": counts, "layouts": layouts, "native_files": natives,
+                "control_files": sorted(parts.control), "injected": injected}
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
     tracker_rows = tracker.write_postgres(tracker_dsn, ta_rows) if tracker_dsn else None
     by_ds: dict[str, int] = {}
     for rel, n in counts.items():
-        ds = rel.rsplit("/", 1)[0] if not rel.startswith("reference/") else rel[:-4]
+        ds = mess.dataset_of(rel) if not rel.startswith("reference/") else rel[:-4]
         by_ds[ds] = by_ds.get(ds, 0) + n
     return GenerateSummary(data_dir, manifest_path, counts, len(injected), tracker_rows,
-                           time.perf_counter() - t0, by_ds)
+                           time.perf_counter() - t0, by_ds, len(parts.natives))

@@ -32,7 +32,7 @@ from plcqi.ingest.run import ingest
 from plcqi.transform.build import transform
 root, as_of, seed, native = sys.argv[1], date.fromisoformat(sys.argv[2]), *sys.argv[3:5]
 seed = int(seed)
-generate(root, seed=seed, as_of=as_of, native=native)
+generate(root, seed=seed, as_of=as_of, native_mode=native)
 report = ingest(root)
 result = transform(root, as_of=as_of)
 json.dump({

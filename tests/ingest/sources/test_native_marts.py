@@ -84,7 +84,7 @@ def test_the_demo_mix_loads_every_layout_and_equals_its_contract_twin(
     from plcqi.ingest.sources import layouts
 
     loaded = _native_accounting(demo_warehouse)
-    assert sorted(loaded) == sorted(lo.name for lo in layouts()), loaded
+    assert sorted(loaded) == sorted({lo.name for lo in layouts()}), loaded
     assert _native_accounting(contract_seed7) == {}
     assert _differences(_marts(contract_seed7), _marts(demo_warehouse)) == []
 

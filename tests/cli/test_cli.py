@@ -89,9 +89,11 @@ def test_status_lists_files_with_their_counts(ref_dir, write_csv):
         "file",
         "hash",
         "status",
+        "layout",
         "read",
         "loaded",
         "quarantined",
+        "skipped",
         "message",
     ]
     rows = {}
@@ -99,10 +101,10 @@ def test_status_lists_files_with_their_counts(ref_dir, write_csv):
         cells = line.split()
         rows[cells[2]] = cells
     assert len(rows) == 11
-    assert rows["attendance/a.csv"][4:8] == ["loaded", "2", "1", "1"]
-    assert "quarantined" in " ".join(rows["attendance/a.csv"][8:])
-    assert rows["polls/empty.csv"][4:8] == ["rejected", "0", "0", "0"]
-    assert rows["reference/sessions.csv"][4:8] == ["loaded", "4", "4", "0"]
+    assert rows["attendance/a.csv"][4:10] == ["loaded", "contract", "2", "1", "1", "0"]
+    assert "quarantined" in " ".join(rows["attendance/a.csv"][10:])
+    assert rows["polls/empty.csv"][4:10] == ["rejected", "contract", "0", "0", "0", "0"]
+    assert rows["reference/sessions.csv"][4:10] == ["loaded", "contract", "4", "4", "0", "0"]
     assert rows["reference/participants.csv"][1] == "reference/participants"
 
 

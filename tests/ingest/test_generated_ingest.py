@@ -60,7 +60,12 @@ def test_every_file_accounts_for_every_row(generated):
     assert {r.file for r in report.records} == set(manifest["files"])
     for r in report.records:
         assert r.rows_read == manifest["files"][r.file], r.file
-        assert r.rows_read == r.rows_loaded + r.rows_quarantined, r.file
+        assert r.rows_read == r.rows_loaded + r.rows_quarantined + r.rows_skipped, r.file
+        assert r.rows_skipped == sum(r.skipped.values()), r.file
+        native = manifest["native_files"].get(r.file)
+        assert r.layout == (native["layout"] if native else "contract"), r.file
+        if native:  # the generator's hosts, no-shows, waiting rooms, previews: skipped
+            assert r.rows_skipped == sum(native["skipped"].values()), r.file
     ((raw_rows,),) = duckdb.sql(
         f"select count(*) from read_parquet('{d}/raw/**/*.parquet', union_by_name = true)"
     ).fetchall()

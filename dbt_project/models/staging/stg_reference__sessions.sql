@@ -1,6 +1,6 @@
 {%- set content_columns = [
     'session_id', 'cohort_id', 'session_number', 'session_type', 'title',
-    'scheduled_start', 'duration_minutes', 'status',
+    'scheduled_start', 'duration_minutes', 'status', 'platform_meeting_id',
 ] -%}
 
 with
@@ -23,6 +23,9 @@ renamed as (
         cast(scheduled_start as timestamp) as scheduled_start_at,
         cast(duration_minutes as integer) as duration_minutes,
         cast(status as varchar) as session_status,
+        -- the Zoom meeting or webinar ID native exports are matched by (SOURCES.md), digits only
+        nullif(regexp_replace(cast(platform_meeting_id as varchar), '[^0-9]', '', 'g'), '')
+            as platform_meeting_id,
         cast(_file as varchar) as _file,
         cast(_row as bigint) as _row,
         cast(_loaded_at as timestamp) as _loaded_at

@@ -80,6 +80,12 @@ def _detect(landing: Path, rel: str):
     return detect(path.read_bytes(), rel, ds)
 
 
+def _without_extra(rows: Counter, ds: str) -> Counter:
+    """The rows' contract cells: a file's unexpected column is not part of an event."""
+    n = len(contract.contract_columns(contract.dataset(ds)))
+    return Counter(r[:n] for r in rows.elements())
+
+
 def _contract_rows(d: Path, rel: str) -> list[list[str]]:
     with open(d / "landing" / rel, encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(f))[1:]
@@ -142,6 +148,7 @@ def test_manifest_lists_every_file_with_its_layout(mode, request):
         "organizer",
         "survey_preview",
         "not_completed",
+        "leave_paired",  # a legacy Teams list's Left line that closes its Joined
     }
     if mode == "mix":
         forms = {v.get("form") for v in natives.values() if v["layout"] == "zoom_poll"}
@@ -193,15 +200,25 @@ def test_events_are_the_same_in_every_mode(mode, request, none):
         moved[v["layout"]] += v.get("source_rows", v["events"])
     kept: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
+    before: dict[str, Counter] = defaultdict(Counter)
+    after: dict[str, Counter] = defaultdict(Counter)
     for rel in base["layouts"]:
         if rel.startswith("reference/"):
             continue
+        ds = dataset_of(rel)
         rows = Counter(map(tuple, _contract_rows(none, rel)))
-        total[dataset_of(rel).split("/")[0]] += sum(rows.values())
-        if m["layouts"].get(rel) == "contract":
-            left = Counter(map(tuple, _contract_rows(d, rel)))
-            assert not left - rows, rel  # only rows the file had
-            kept[dataset_of(rel).split("/")[0]] += sum(left.values())
+        before[ds] += _without_extra(rows, ds)
+        total[ds.split("/")[0]] += sum(rows.values())
+    for rel, layout in m["layouts"].items():
+        if rel.startswith("reference/") or layout != "contract":
+            continue
+        ds = dataset_of(rel)
+        left = Counter(map(tuple, _contract_rows(d, rel)))
+        after[ds] += _without_extra(left, ds)
+        kept[ds.split("/")[0]] += sum(left.values())
+    for ds in after:
+        # only rows the contract files had (a thinned export folded into the one before)
+        assert not after[ds] - before[ds], ds
     by_ds = {
         "attendance": ("zoom_meeting", "zoom_webinar", "teams_attendance", "teams_legacy"),
         "polls": ("zoom_poll",),

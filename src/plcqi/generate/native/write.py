@@ -16,18 +16,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from plcqi.generate.model import Participant
+from plcqi.ingest.sources.base import AGREEMENT as AGREEMENT  # the labels the readers know
 
 if TYPE_CHECKING:
     from plcqi.generate.native.plan import Plan
 
 CONTRACT = "contract"  # the layout of a file written as a contract CSV
-AGREEMENT = (
-    "Strongly disagree",
-    "Disagree",
-    "Neither agree nor disagree",
-    "Agree",
-    "Strongly agree",
-)
 
 
 class Ambiguous(Exception):

@@ -96,11 +96,13 @@ def freshness(data_dir: Path, as_of: date) -> list[dict]:
         except (OSError, ValueError):
             continue
         d = per.setdefault(r.get("dataset", "?"), {
-            "files": 0, "rejected": 0, "rows_loaded": 0, "rows_quarantined": 0, "last": ""})
+            "files": 0, "rejected": 0, "rows_loaded": 0, "rows_quarantined": 0,
+            "rows_skipped": 0, "last": ""})
         d["files"] += 1
         d["rejected"] += r.get("status") == "rejected"
         d["rows_loaded"] += int(r.get("rows_loaded") or 0)
         d["rows_quarantined"] += int(r.get("rows_quarantined") or 0)
+        d["rows_skipped"] += int(r.get("rows_skipped") or 0)
         d["last"] = max(d["last"], str(r.get("loaded_at") or ""))
     out = []
     for dataset, d in sorted(per.items()):
@@ -212,11 +214,13 @@ def context(data_dir: Path, as_of: date, *, prefix: str) -> dict:
         [column("dataset", "Source"), column("files", "Files", True),
          column("rows_loaded", "Rows loaded", True),
          column("rows_quarantined", "Rows quarantined", True),
+         column("rows_skipped", "Rows skipped (native exports: hosts, no-shows, previews)", True),
          column("rejected", "Files rejected", True), column("last", "Last load (UTC)"),
          column("newest", "Newest record"), column("age", "Days before the as-of date", True)],
         [{"dataset": cells.text_cell(r["dataset"]), "files": cells.count_cell(r["files"]),
           "rows_loaded": cells.count_cell(r["rows_loaded"]),
           "rows_quarantined": cells.count_cell(r["rows_quarantined"]),
+          "rows_skipped": cells.count_cell(r["rows_skipped"]),
           "rejected": cells.count_cell(r["rejected"]),
           "last": cells.text_cell(r["last_loaded_on"]),
           "newest": cells.text_cell(r["newest_event_on"]),

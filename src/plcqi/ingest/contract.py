@@ -97,6 +97,12 @@ METRIC_KEYS = (
     "median_days_to_followup",
 )
 
+# The respondent's e-mail in a native poll or survey export (SOURCES.md "People"): matched to
+# participants.csv at ingestion, then only the participant's key is kept.
+NATIVE_EMAIL = Column(
+    "email", TEXT, pii=PII_EMAIL, references=("reference/participants", "email"), native_only=True
+)
+
 _SURVEY_COLUMNS = (
     Column("response_id", ID, required=True),
     Column("cohort_id", ID, required=True, references=("reference/cohorts", "cohort_id")),
@@ -104,13 +110,7 @@ _SURVEY_COLUMNS = (
     Column(
         "participant_id", ID, pii=PII_KEY, references=("reference/participants", "participant_id")
     ),
-    Column(
-        "email",
-        TEXT,
-        pii=PII_EMAIL,
-        references=("reference/participants", "email"),
-        native_only=True,
-    ),
+    NATIVE_EMAIL,
     Column("submitted_at", DATETIME, required=True),
     Column("knowledge_gain", INT, **LIKERT),
     Column("relevance", INT, **LIKERT),
@@ -412,13 +412,7 @@ DATASETS: tuple[Dataset, ...] = (
                 pii=PII_KEY,
                 references=("reference/participants", "participant_id"),
             ),
-            Column(
-                "email",
-                TEXT,
-                pii=PII_EMAIL,
-                references=("reference/participants", "email"),
-                native_only=True,
-            ),
+            NATIVE_EMAIL,
             Column("response_value", TEXT),
             Column("response_text", TEXT, pii=PII_REDACT),
             Column("submitted_at", DATETIME),

@@ -10,6 +10,7 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from plcqi.generate.native.write import Ambiguous, NativeFile, csv_text, local, parse_ts
+from plcqi.generate.tracker import COLUMNS
 
 TRACKER_HEADINGS = (
     "Request #",
@@ -22,17 +23,7 @@ TRACKER_HEADINGS = (
     "Plan Status",
     "Last Updated",
 )
-TRACKER_COLUMNS = (
-    "request_id",
-    "grantee_id",
-    "submitted_at",
-    "topic",
-    "request_type",
-    "center_id",
-    "source_opportunity_id",
-    "plan_status",
-    "updated_at",
-)
+TRACKER_COLUMNS = tuple(COLUMNS)  # the contract's, which the headings above stand for
 ZONE = "America/New_York"  # the zone the tracker's times are typed in
 
 

@@ -39,7 +39,10 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS = ("127.0.0.1", 6379)
 INGEST = [f"plcqi_ingest_{s}" for s in ("reference", "ta_requests", "attendance", "polls",
                                          "surveys")]
-PIPELINE_TIMEOUT_S = 1500
+# A bound on the whole run, not a performance claim (benchmarks measure speed): about 70 dbt
+# tasks go one at a time through the DuckDB pool after the kill, and on 2 shared cores that
+# has taken 19 to over 25 minutes.
+PIPELINE_TIMEOUT_S = 2400
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -74,3 +74,15 @@ def test_detect_names_the_candidates_when_no_session_matches(tmp_path):
     )
     assert result.exit_code == 1
     assert "matches no session" in result.output and "Z1" in result.output
+
+
+def test_detect_before_the_sessions_are_loaded_says_to_ingest_them(tmp_path):
+    data = tmp_path / "data"
+    meeting = (FIXTURES / "zoom" / "meeting_with_block_2024-03-08.csv").read_bytes()
+    rel = land(data, "participants.csv", meeting)
+    result = CliRunner().invoke(
+        main, ["sources", "detect", "--data-dir", str(data), str(data / "landing" / rel)]
+    )
+    assert result.exit_code == 1
+    assert "no sessions are loaded" in result.output
+    assert "plcqi ingest --source reference" in result.output

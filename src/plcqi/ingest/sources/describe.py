@@ -93,6 +93,13 @@ def _one(con, zone: Zone, ds: contract.Dataset, path: Path, rel: str) -> Descrip
         d.rows_read = max(0, sum(1 for r in records(found.text) if not r.blank) - 1)
         return d
     d.title = found.layout.title
+    meets = any(c.references == ("reference/sessions", "session_id") for c in ds.columns)
+    if meets and zone.latest_raw("reference/sessions") is None:
+        d.problem = (
+            f"{rel}: no sessions are loaded in {zone.root}, so the meeting cannot be matched "
+            "to one: run `plcqi ingest --source reference` first"
+        )
+        return d
     ctx = Context(ds, path, rel, zone.landing, lambda: load_sessions(con, zone))
     try:
         adapted = adapt(found, ctx)

@@ -88,6 +88,20 @@ def text_of(name: str) -> str:
     return decode(fixture(name), name)
 
 
+def replaced(name: str, *replacements: tuple[str, str]) -> str:
+    """A fixture's text with each (old, new) replaced; every old text must be there."""
+    text = text_of(name)
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def events(result: Adapted) -> list[tuple]:
+    """An adapted export's attendance rows as (line, email, join_time, leave_time), sorted."""
+    return sorted((r["_row"], r["email"], r["join_time"], r["leave_time"]) for r in result.rows)
+
+
 def utf16(text: str) -> bytes:
     """Text as Teams writes it: UTF-16 LE with a byte-order mark."""
     return b"\xff\xfe" + text.encode("utf-16-le")

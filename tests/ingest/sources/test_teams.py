@@ -27,12 +27,14 @@ from tests.ingest.sources.meetings import (
     UNKNOWN_EMAIL,
     adapted,
     context,
+    events,
     fixture,
     land,
     layout_of,
     leaks,
     log_of,
     reasons,
+    replaced,
     sessions,
     text_of,
     utf16,
@@ -51,17 +53,9 @@ def new_york(monkeypatch):
     monkeypatch.setenv("PLCQI_SOURCE_TIMEZONE", "America/New_York")
 
 
-def events(result) -> list[tuple]:
-    return sorted((r["_row"], r["email"], r["join_time"], r["leave_time"]) for r in result.rows)
-
-
 def variant(name: str, *replacements: tuple[str, str]) -> bytes:
     """A fixture with text replaced, written back as Teams writes it (UTF-16 with a BOM)."""
-    text = text_of(name)
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new)
-    return utf16(text)
+    return utf16(replaced(name, *replacements))
 
 
 def without_section_3(text: str) -> str:

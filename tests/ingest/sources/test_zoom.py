@@ -31,14 +31,15 @@ from tests.ingest.sources.meetings import (
     UNKNOWN_EMAIL,
     adapted,
     context,
+    events,
     fixture,
     land,
     layout_of,
     leaks,
     log_of,
     reasons,
+    replaced,
     sessions,
-    text_of,
     write_reference,
 )
 
@@ -52,17 +53,9 @@ def new_york(monkeypatch):
     monkeypatch.setenv("PLCQI_SOURCE_TIMEZONE", "America/New_York")
 
 
-def events(result) -> list[tuple]:
-    return sorted((r["_row"], r["email"], r["join_time"], r["leave_time"]) for r in result.rows)
-
-
 def variant(name: str, *replacements: tuple[str, str]) -> bytes:
     """A fixture with text replaced (as UTF-8): another meeting of the same export."""
-    text = text_of(name)
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new)
-    return text.encode("utf-8")
+    return replaced(name, *replacements).encode("utf-8")
 
 
 # --- detection -------------------------------------------------------------------------------

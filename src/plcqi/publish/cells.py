@@ -68,6 +68,64 @@ def rate_cell(numerator, denominator, min_cell_size: int, value: float | None = 
     return cell
 
 
+def interval(low, high, kind: str = "rate") -> str | None:
+    """A 95% interval as the reports print it (rates in %, differences in signed points).
+
+    >>> interval(0.123, 0.456), interval(-0.17, 0.57, "difference"), interval(None, 0.5)
+    ('12–46%', '−17 to +57 pts', None)
+    """
+    if low is None or high is None:
+        return None
+    if kind == "difference":
+        def signed(v: float) -> str:
+            p = round(v * 100)
+            return "0" if p == 0 else f"{p:+d}".replace("-", "−")
+        return f"{signed(low)} to {signed(high)} pts"
+    return f"{low * 100:.0f}–{high * 100:.0f}%"
+
+
+def rate(value, denominator, min_cell_size: int, *, numerator=None, low=None,
+         high=None) -> dict:
+    """A rate read from a mart (value, its denominator, its 95% interval), suppressed when the
+    denominator is below ``min_cell_size``. Nothing is computed here: the marts hold the rate.
+
+    >>> rate(0.5, 2, 3)["text"], rate(0.0, 4, 3)["state"], rate(None, 0, 3)["state"]
+    ('n<3', 'zero', 'missing')
+    >>> c = rate(0.75, 4, 3, numerator=3, low=0.3, high=0.95)
+    >>> c["text"], c["title"], c["ci"]
+    ('75%', '3 of 4; 95% interval 30–95%', '30–95%')
+    """
+    if denominator is None or denominator == 0 or value is None:
+        return dict(MISSING)
+    if denominator < min_cell_size:
+        return suppressed(min_cell_size)
+    value = float(value)
+    cell = {"text": pct(value), "state": "zero" if value == 0 else "value", "raw": value,
+            "n": int(denominator)}
+    ci = interval(low, high)
+    if ci:
+        cell.update(ci=ci, low=float(low), high=float(high))
+    parts = ([f"{int(numerator)} of {int(denominator)}"] if numerator is not None else []) + (
+        [f"95% interval {ci}"] if ci else [])
+    if parts:
+        cell["title"] = "; ".join(parts)
+    return cell
+
+
+def difference(value, denominator, min_cell_size: int, *, low=None, high=None) -> dict:
+    """A difference of two rates (a lift, a change) read from a mart, in signed points with
+    its 95% interval; suppressed with the rates it is the difference of.
+
+    >>> difference(0.11, 10, 3, low=-0.17, high=0.57)["title"]
+    '95% interval −17 to +57 pts'
+    """
+    cell = lift_cell(value, denominator, min_cell_size)
+    ci = interval(low, high, "difference")
+    if ci and cell["state"] in ("value", "zero"):
+        cell.update(ci=ci, low=float(low), high=float(high), title=f"95% interval {ci}")
+    return cell
+
+
 def lift_cell(value, denominator, min_cell_size: int) -> dict:
     """Uptake lift in points; suppressed with the uptake rate it is computed from.
 

@@ -71,3 +71,29 @@
         else floor({{ v }} + 0.5)
     end as integer)
 {%- endmacro %}
+
+{#- The segments of the rpt_uptake_* marts: (segment, the SQL expression of its value over a
+    row holding center_id, opportunity_format, intended_outcome, acf_region, grantee_type).
+    A missing value is 'unknown'. -#}
+{% macro uptake_segments() -%}
+    {{- return([
+        ('all', "'ALL'"),
+        ('center', "coalesce(center_id, 'unknown')"),
+        ('opportunity_format', "coalesce(opportunity_format, 'unknown')"),
+        ('intended_outcome', "coalesce(intended_outcome, 'unknown')"),
+        ('acf_region', "coalesce(cast(acf_region as varchar), 'unknown')"),
+        ('grantee_type', "coalesce(grantee_type, 'unknown')"),
+    ]) -}}
+{%- endmacro %}
+
+{#- Every row of the CTE `relation` once per segment: segment, segment_value, then `columns`. -#}
+{% macro uptake_segmented(relation, columns) -%}
+    {%- for segment, value in plcqi.uptake_segments() %}
+    {% if not loop.first %}union all{% endif %}
+    select
+        '{{ segment }}' as segment,
+        {{ value }} as segment_value,
+        {{ columns | join(', ') }}
+    from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}

@@ -25,7 +25,8 @@ from plcqi.publish.safety import check_svg
 
 WIDTH = 520
 COLORS = {"bar": "#3b6ea8", "target": "#b8442f", "baseline": "#111111", "absent": "#e9edf2",
-          "attended": "#2f6f4f", "suppressed": "#c9c9c9"}
+          "attended": "#2f6f4f", "suppressed": "#c9c9c9",
+          "interval": "#17324f", "baseline_band": "#8a8a8a"}
 VALIDATE = False  # tests/publish/test_report_charts.py turns it on and validates each chart kind
 # Wide fonts first: labels measured at build time (DejaVu Sans) still fit when shown.
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -87,10 +88,12 @@ def _finish(c: alt.TopLevelMixin, description: str) -> dict:
 @_fast
 def rate_bars(rows: list[dict], *, category: str, category_title: str, value_title: str,
               description: str, target: float | None = None, baseline: str | None = None,
-              target_field: str | None = None, sort: list[str] | None = None) -> dict:
+              target_field: str | None = None, sort: list[str] | None = None,
+              interval: bool = False) -> dict:
     """Horizontal bars of rates in [0, 1] per category, with an optional target line (one
     target) or target ticks (field ``target_field`` of each row), baseline ticks (field
-    ``baseline``) and placeholders for hidden rows (field ``hidden``)."""
+    ``baseline``), 95% interval whiskers (fields ``low`` and ``high``, when ``interval``) and
+    placeholders for hidden rows (field ``hidden``)."""
     data = alt.Data(values=rows)
     y = alt.Y(f"{category}:N", title=category_title, sort=sort or None,
               axis=alt.Axis(labelLimit=260))
@@ -100,6 +103,11 @@ def rate_bars(rows: list[dict], *, category: str, category_title: str, value_tit
     layers = [alt.Chart(data).mark_bar(color=COLORS["bar"]).encode(y=y, x=x)]
     if any(r.get("hidden") for r in rows):
         layers += _placeholder_bars(data, y, value_title)
+    if interval and any(r.get("low") is not None for r in rows):
+        layers.append(
+            alt.Chart(data).transform_filter("isValid(datum.low)").mark_rule(
+                color=COLORS["interval"], size=1.5).encode(
+                y=y, x=alt.X("low:Q", title=value_title), x2="high:Q"))
     if baseline:
         layers.append(
             alt.Chart(data).mark_tick(color=COLORS["baseline"], thickness=2, size=22, opacity=1)
@@ -236,6 +244,78 @@ def trend_lines(rows: list[dict], *, description: str, quarters: list[str]) -> d
                                   legend=None),
     ).properties(width=WIDTH - 120, height=220)
     return _finish(c, description)
+
+
+SERIES = ("Participants", "Baseline (non-participants)")
+
+
+@_fast
+def uptake_over_time(rows: list[dict], *, description: str, panels: list[str] | None = None,
+                     columns: int = 2) -> dict:
+    """Uptake and its baseline per quarter on a continuous time axis (``quarter_start_on``,
+    an ISO date), each with its 95% interval as a band; one panel per ``name`` when
+    ``panels`` is given (small multiples on the same scales).
+
+    A row: ``name``, ``quarter_start_on``, ``quarter``, ``series`` (one of ``SERIES``),
+    ``run`` (consecutive quarters with a figure share a run: a line never joins across an
+    empty or hidden quarter, which stays a gap), ``value``, ``low``, ``high`` (None where
+    there is no figure) and ``hidden`` (the text shown for a suppressed quarter, drawn as a
+    grey dashed rule over the whole scale, the same whatever the figure)."""
+    data = alt.Data(values=rows)
+    x = alt.X("quarter_start_on:T", title="Quarter the cohort ended",
+              axis=alt.Axis(format="%Y-Q%q", labelAngle=-40, tickCount={"interval": "month",
+                                                                          "step": 3}))
+    title = None if panels else "Took up related follow-up TA"
+    y = alt.Y("value:Q", title=title, scale=alt.Scale(domain=[0, 1]),
+              axis=alt.Axis(format="%", tickCount=4 if panels else 5))
+    color = alt.Color("series:N", title=None, sort=list(SERIES),
+                      scale=alt.Scale(domain=list(SERIES),
+                                      range=[COLORS["bar"], COLORS["baseline_band"]]),
+                      legend=alt.Legend(orient="top", symbolType="stroke"))
+    dash = alt.StrokeDash("series:N", sort=list(SERIES), title=None,
+                          legend=alt.Legend(orient="top", symbolType="stroke"),
+                          scale=alt.Scale(domain=list(SERIES), range=[[1, 0], [5, 3]]))
+    detail = [alt.Detail("run:N")]
+    shown = alt.Chart().transform_filter("isValid(datum.value)")
+    # one band per series with a fixed colour (a colour scale on the bands would take the
+    # lines' legend away)
+    layers = [
+        shown.transform_filter(alt.datum.series == name).mark_area(opacity=0.18, color=band)
+        .encode(x=x, y=alt.Y("low:Q", title=title), y2="high:Q", detail=detail)
+        for name, band in zip(SERIES, (COLORS["bar"], COLORS["baseline_band"]), strict=True)
+    ] + [
+        shown.mark_line(point=alt.OverlayMarkDef(size=28)).encode(
+            x=x, y=y, color=color, strokeDash=dash, detail=detail),
+    ]
+    if any(r.get("hidden") for r in rows):
+        hidden = alt.Chart().transform_filter(_is_hidden()).transform_calculate(lo="0", hi="1")
+        layers.append(hidden.mark_rule(color=COLORS["suppressed"], strokeDash=[3, 2], size=4,
+                                       opacity=0.6).encode(x=x, y=alt.Y("lo:Q", title=title),
+                                                           y2="hi:Q"))
+    width, height = (WIDTH - 140, 220) if not panels else (200, 110)
+    c = alt.layer(*layers, data=data).properties(width=width, height=height)
+    if panels:
+        c = c.facet(facet=alt.Facet("name:N", title=None, sort=panels,
+                                    header=alt.Header(labelFontWeight="bold",
+                                                      labelLimit=240)),
+                    columns=columns)
+    return _finish(c, description)
+
+
+def runs(values: list) -> list[int]:
+    """A run number per point of a series in time order: a new run after every gap (None),
+    so a line is drawn only between consecutive quarters that both have a figure.
+
+    >>> runs([0.1, 0.2, None, 0.3, None, None, 0.4])
+    [0, 0, 1, 2, 3, 4, 5]
+    """
+    out, run, gap = [], 0, False
+    for v in values:
+        if v is None or gap:
+            run += 1 if out else 0
+        gap = v is None
+        out.append(run)
+    return out
 
 
 def to_svg(spec: dict) -> str:

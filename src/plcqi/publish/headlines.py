@@ -62,6 +62,15 @@ def read(con: duckdb.DuckDBPyConnection, center_id: str) -> dict[str, Figure]:
     return {r["figure"]: Figure(**r) for r in found}
 
 
+def report_period(con: duckdb.DuckDBPyConnection) -> dict:
+    """The report period of the build (``marts.rpt_report_period``), as the templates print it:
+    ``{"start", "end", "previous_as_of", "previous_start"}`` (ISO dates)."""
+    r = rows(con, "select * from marts.rpt_report_period")[0]
+    return {"start": r["period_start_on"].isoformat(), "end": r["as_of_date"].isoformat(),
+            "previous_as_of": r["previous_as_of_date"].isoformat(),
+            "previous_start": r["previous_period_start_on"].isoformat()}
+
+
 def _cell(kind: str, value, denominator, numerator, low, high, min_cell_size: int) -> dict:
     if kind == "rate":
         return cells.rate(value, denominator, min_cell_size, numerator=numerator, low=low,

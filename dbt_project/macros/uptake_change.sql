@@ -59,19 +59,6 @@
     end
 {%- endmacro %}
 
-{#- A rate as the whole percent a report prints (Python's f"{100 * rate:.0f}": round half to
-    even on the double 100 * rate), as an integer; null for null. So a change in points
-    computed from two of them agrees with the two rounded figures shown. -#}
-{% macro shown_percent(rate) -%}
-    {%- set dbl = plcqi.type_double() -%}
-    {%- set v = '(cast(100 as ' ~ dbl ~ ') * (' ~ rate ~ '))' -%}
-    cast(case
-        when {{ v }} - floor({{ v }}) = 0.5
-            then floor({{ v }}) + mod(cast(floor({{ v }}) as integer), 2)
-        else floor({{ v }} + 0.5)
-    end as integer)
-{%- endmacro %}
-
 {#- The segments of the rpt_uptake_* marts: (segment, the SQL expression of its value over a
     row holding center_id, opportunity_format, intended_outcome, acf_region, grantee_type).
     A missing value is 'unknown'. -#}

@@ -22,7 +22,7 @@ from datetime import date
 
 import duckdb
 
-from plcqi.publish import cells, charts, headlines, periods, ta
+from plcqi.publish import cells, charts, headlines
 from plcqi.publish.tables import column, table
 from plcqi.publish.warehouse import rows
 
@@ -197,7 +197,7 @@ def _over_time(segment: str, found: list[dict], names: dict[str, str], min_cell_
              for r in found}
     if complement:
         by_quarter: dict[date, list[tuple]] = defaultdict(list)
-        for (v, q), c in shown.items():
+        for v, q in shown:
             by_quarter[q].append((v, q))
         for keys in by_quarter.values():
             hidden = cells.complement([shown[k]["uptake"] for k in keys], min_cell_size)
@@ -428,73 +428,43 @@ def _open_windows(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> dict
 # ---------------------------------------------------------------- headline
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(rows(con, "select 1 as found from information_schema.tables "
-                     "where table_schema = 'marts' and table_name = ?", [name]))
+HEADLINE = [  # (figure of marts.rpt_headlines, label, note); {total}: the denominator
+    ("followup_uptake_rate", "Follow-up TA uptake, all centers",
+     "complete six-month windows closed by the cutoff; unit: the grantee-cohort"),
+    ("followup_baseline_rate", "Baseline: non-participants' uptake",
+     "pooled over the non-participants of those cohorts"),
+    ("followup_lift", "Uptake lift over the baseline", "uptake minus the baseline"),
+    ("open_window_grantee_cohorts", "Grantee-cohorts with a window still open",
+     "shown apart: no final rate until the window closes"),
+    ("cohorts_active", "Cohorts active in the period", "a delivered session in the period"),
+    ("grantees_reached", "Grantees reached in the period",
+     "attended at least one session of any center, out of {total}"),
+    ("grantees_without_ta", "Grantees with no TA at all in the period",
+     "out of all {total} grantees: neither a TA request to any center (withdrawn ones do "
+     "not count) nor an attended session"),
+    ("opportunities_with_toc", "Opportunities with a theory of change",
+     "reference data: current state only"),
+]
 
 
-def _headline_legacy(con: duckdb.DuckDBPyConnection, as_of: date,
-                     min_cell_size: int) -> list[dict]:
-    """The headline as before marts.rpt_headlines (pooled in Python from mart rows): kept
-    only until the headline marts are in the warehouse."""
-    uptake = rows(con, "select * from marts.fct_followup_uptake")
-    found = rows(con, """
-        select cohort_id,
-            max(case when metric = 'followup_uptake_rate' then value end)
-            - max(case when metric = 'followup_lift' then value end) as baseline
-        from marts.fct_phase_metrics
-        where metric in ('followup_uptake_rate', 'followup_lift')
-        group by cohort_id
-    """)
-    baselines = {r["cohort_id"]: r["baseline"] for r in found if r["baseline"] is not None}
-    opportunities = rows(con, "select has_theory_of_change from marts.dim_opportunities")
-    att = rows(con, "select grantee_id, session_on, has_attended from marts.fct_attendance "
-               "where has_attended")
-    grantees = rows(con, "select grantee_id from marts.dim_grantees order by grantee_id")
-    requests = rows(con, "select grantee_id, submitted_on, is_withdrawn "
-                    "from marts.fct_ta_requests")
-    prev = periods.previous_as_of(as_of)
-    start, _ = periods.period(as_of)
-    prev_start, _ = periods.period(prev)
-    up_now, base_now, lift_now = headlines.uptake_at(uptake, baselines, as_of, min_cell_size)
-    up_prev, base_prev, lift_prev = headlines.uptake_at(uptake, baselines, prev, min_cell_size)
-    reached = {r["grantee_id"] for r in att if start <= r["session_on"] <= as_of}
-    reached_prev = {r["grantee_id"] for r in att if prev_start <= r["session_on"] <= prev}
-    open_now = sum(1 for r in uptake if not r["window_complete"])
-    r_now, r_prev = cells.count_cell(len(reached)), cells.count_cell(len(reached_prev))
-    ids = [g["grantee_id"] for g in grantees]
-    no_ta = ta.without_cell(ids, ta.with_ta(requests, att, start, as_of))
-    no_ta_prev = ta.without_cell(ids, ta.with_ta(requests, att, prev_start, prev))
-    with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
-    return [
-        headlines.headline("Follow-up TA uptake, all centers", up_now, up_prev,
-                           headlines.change(up_now, up_prev, min_cell_size), UPTAKE_NOTE),
-        headlines.headline("Baseline: non-participants' uptake", base_now, base_prev,
-                           headlines.change(base_now, base_prev, min_cell_size),
-                           "cohort baselines weighted by participating grantees"),
-        headlines.headline("Uptake lift over the baseline", lift_now, lift_prev,
-                           headlines.change(lift_now, lift_prev, min_cell_size)),
-        headlines.headline("Grantee-cohorts with a window still open",
-                           cells.count_cell(open_now), None,
-                           None, "shown apart: no final rate until the window closes"),
-        headlines.headline("Grantees reached in the period", r_now, r_prev,
-                           headlines.change(r_now, r_prev, min_cell_size, "count"),
-                           f"attended at least one session of any center, out of {len(grantees)}"),
-        headlines.headline("Grantees with no TA at all in the period", no_ta, no_ta_prev,
-                           headlines.change(no_ta, no_ta_prev, min_cell_size, "count"),
-                           f"out of all {len(grantees)} grantees: neither a TA request to any "
-                           "center (withdrawn ones do not count) nor an attended session"),
-        headlines.headline("Opportunities with a theory of change",
-                           {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
-                            "raw": with_toc}, None, None, "reference data: current state only"),
-    ]
+def _headline(con: duckdb.DuckDBPyConnection, min_cell_size: int) -> list[dict]:
+    """The headline block of all centers (``ALL`` in marts.rpt_headlines)."""
+    figures = headlines.read(con, "ALL")
+    block = headlines.block(figures, HEADLINE, min_cell_size)
+    without = figures.get("grantees_without_ta")
+    if without is not None:  # "1 of 56": out of all grantees
+        h = next(x for x in block if x["label"] == HEADLINE[6][1])
+        for key, n in (("value", without.denominator),
+                       ("previous", without.previous_denominator)):
+            if n is not None and h[key]["state"] in ("value", "zero"):
+                h[key] = dict(h[key], text=f"{h[key]['text']} of {n}")
+    return block
 
 
 def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3) -> dict:
     names = {c["center_id"]: c["center_name"]
              for c in rows(con, "select center_id, center_name from marts.dim_centers")}
-    prev = periods.previous_as_of(as_of)
-    start, _ = periods.period(as_of)
+    period = headlines.report_period(con)
 
     segments = _segment_rows(con)
     over_time = {seg: _over_time(seg, found, names, min_cell_size,
@@ -507,11 +477,11 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3
         "kind": "leadership",
         "title": "Follow-up TA uptake across centers",
         "as_of": as_of.isoformat(),
-        "previous_as_of": prev.isoformat(),
-        "period": {"start": start.isoformat(), "end": as_of.isoformat()},
+        "previous_as_of": period["previous_as_of"],
+        "period": {"start": period["start"], "end": period["end"]},
         "min_cell_size": min_cell_size,
         "unit": UNIT,
-        "headline": _headline_legacy(con, as_of, min_cell_size),
+        "headline": _headline(con, min_cell_size),
         "verdict": _verdicts(con, min_cell_size),
         "trend": over_time.get("all", empty),
         "segments": [

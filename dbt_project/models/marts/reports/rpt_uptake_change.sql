@@ -1,6 +1,7 @@
 {#- agg_uptake_change as the leadership report words it: the center's name, the earlier
     period's quarters, and the rates and their change in whole percent as shown (each rate
-    rounded as the report prints it, the change the difference of the two), so "25% vs 14%,
+    rounded as the report prints it, macros/report_figures.sql, the change the difference of
+    the two), so "25% vs 14%,
     +11 pts" always adds up. -#}
 {%- set p = plcqi.uptake_periods() -%}
 with
@@ -33,10 +34,10 @@ worded as (
         change.change_ci_low,
         change.change_ci_high,
         change.direction,
-        {{ plcqi.shown_percent('change.recent_rate') }} as recent_percent_shown,
-        {{ plcqi.shown_percent('change.earlier_rate') }} as earlier_percent_shown,
-        {{ plcqi.shown_percent('change.recent_rate') }}
-            - {{ plcqi.shown_percent('change.earlier_rate') }} as change_points_shown
+        cast({{ plcqi.percent_shown('change.recent_rate') }} as integer) as recent_percent_shown,
+        cast({{ plcqi.percent_shown('change.earlier_rate') }} as integer) as earlier_percent_shown,
+        cast({{ plcqi.percent_shown('change.recent_rate') }} as integer)
+            - cast({{ plcqi.percent_shown('change.earlier_rate') }} as integer) as change_points_shown
     from change
     left join centers
         on change.center_id = centers.center_id

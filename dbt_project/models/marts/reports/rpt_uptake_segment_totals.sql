@@ -134,8 +134,8 @@ totals as (
         {{ plcqi.uptake_direction('rates.grantee_cohorts', 'rates.earlier_grantee_cohorts',
                                   'rates.change_ci_low', 'rates.change_ci_high') }}
             as direction,
-        {{ plcqi.shown_percent('rates.uptake_rate') }}
-            - {{ plcqi.shown_percent('rates.earlier_rate') }} as change_points_shown,
+        cast({{ plcqi.percent_shown('rates.uptake_rate') }} as integer)
+            - cast({{ plcqi.percent_shown('rates.earlier_rate') }} as integer) as change_points_shown,
         coalesce(open_windows.open_window_grantee_cohorts, 0) as open_window_grantee_cohorts
     from rates
     left join open_windows

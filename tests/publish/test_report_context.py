@@ -234,9 +234,11 @@ def test_comments_are_off_by_default(c1, tiny):
 def test_leadership_open_windows_and_lift(lead):
     assert texts(lead["open"]) == [["Center One", "ongoing (no end yet)", "2",
                                     "window still open"]]
-    h = {x["label"]: x for x in lead["headline"]}
-    assert h["Follow-up TA uptake, all centers"]["value"]["title"] == "4 of 9"
-    assert h["Follow-up TA uptake, all centers"]["previous"]["title"] == "1 of 3"
+    # marts.rpt_headlines (ALL): 4 of 9 now, Wilson 0.1888-0.7334; the previous figure is the
+    # one published as of 2026-03-31 (2 of 5), not the 1 of 3 recomputed today: 44% - 40%.
+    h = {x["label"]: x for x in lead["headline"]}["Follow-up TA uptake, all centers"]
+    assert h["value"]["title"] == "4 of 9; 95% interval 19–73%"
+    assert (h["previous"]["text"], h["change"]["text"]) == ("40%", "+4 pts")
 
 
 def test_warehouse_as_of_must_match(tiny):

@@ -159,3 +159,50 @@ def test_every_chart_of_the_fixture_reports_is_valid(tmp_path):
     assert len(specs) >= 8
     for spec in specs:
         valid(spec)
+
+
+def uptake_rows(names=("All centers",)) -> list[dict]:
+    """Q1 shown, Q2 empty (a gap), Q3 hidden (n<3), Q4 shown; the baseline alike."""
+    out = []
+    for name in names:
+        for series in charts.SERIES:
+            values = [0.2, None, None, 0.4]
+            for run, (start, v) in zip(charts.runs(values), zip(
+                    ("2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01"), values,
+                    strict=True), strict=True):
+                out.append({"name": name, "series": series, "run": run,
+                            "quarter_start_on": start, "quarter": start[:4], "value": v,
+                            "low": None if v is None else v - 0.1,
+                            "high": None if v is None else v + 0.1,
+                            "hidden": "n<3" if start == "2025-07-01"
+                            and series == charts.SERIES[0] else None})
+    return out
+
+
+def test_uptake_over_time_bands_gaps_and_a_hidden_quarter():
+    spec = charts.uptake_over_time(uptake_rows(), description="d")
+    svg = svg_of(spec)
+    assert "Participants" in svg and "Baseline (non-participants)" in svg  # the legend
+    text = json.dumps(spec)
+    assert '"type": "temporal"' in text and charts.COLORS["suppressed"] in text
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["area", "area", "line", "rule"]
+    # Q1 and Q4 are in different runs: the line is never drawn across the gap
+    part = [r for r in data_values(spec) if r["series"] == charts.SERIES[0]]
+    assert part[0]["run"] != part[3]["run"]
+
+
+def test_uptake_over_time_in_panels():
+    spec = charts.uptake_over_time(uptake_rows(("A", "B", "C")), description="d",
+                                   panels=["A", "B", "C"])
+    svg_of(spec)
+    assert spec["facet"]["field"] == "name" and spec["columns"] == 2
+
+
+def test_rate_bars_with_interval_whiskers():
+    rows = [dict(r, low=None if r["value"] is None else max(0, r["value"] - 0.1),
+                 high=None if r["value"] is None else r["value"] + 0.1) for r in bar_rows()]
+    spec = charts.rate_bars(rows, category="name", category_title=None, value_title="x",
+                            description="d", baseline="baseline", interval=True)
+    svg_of(spec)
+    assert charts.COLORS["interval"] in json.dumps(spec)

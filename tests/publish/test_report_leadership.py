@@ -127,10 +127,9 @@ def test_recent_period_by_format_and_center(lead):
                    ["PLG", "1", "3", "33%", "23%", "+10 pts", "—", "—", "—", "0"]]
     center = texts(segment(lead, "center")["recent"]["table"])
     assert center[0][0] == "Center One" and center[0][-1] == "2"
-    bars = segment(lead, "opportunity-format")["recent"]["chart"]["spec"]
-    assert "Uptake in 2024-Q4–2025-Q3, by format" == segment(
-        lead, "opportunity-format")["recent"]["chart"]["title"]
-    assert any(layer["mark"]["type"] == "rule" for layer in bars["layer"])  # the whiskers
+    chart = segment(lead, "opportunity-format")["recent"]["chart"]
+    assert chart["title"] == "Uptake in 2024-Q4–2025-Q3, by format"
+    assert any(layer["mark"]["type"] == "rule" for layer in chart["spec"]["layer"])  # whiskers
 
 
 def test_reach_and_theories_of_change_from_the_marts(lead):

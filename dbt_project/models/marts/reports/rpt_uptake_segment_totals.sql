@@ -6,6 +6,18 @@
 {%- set p = plcqi.uptake_periods() -%}
 with
 
+fct_followup_uptake as (
+    select * from {{ ref('fct_followup_uptake') }}
+),
+
+dim_opportunities as (
+    select * from {{ ref('dim_opportunities') }}
+),
+
+dim_grantees as (
+    select * from {{ ref('dim_grantees') }}
+),
+
 segments as (
     select * from {{ ref('rpt_uptake_segments') }}
 ),
@@ -18,10 +30,10 @@ uptake as (
         dim_opportunities.intended_outcome,
         dim_grantees.acf_region,
         dim_grantees.grantee_type
-    from {{ ref('fct_followup_uptake') }} as fct_followup_uptake
-    left join {{ ref('dim_opportunities') }} as dim_opportunities
+    from fct_followup_uptake
+    left join dim_opportunities
         on fct_followup_uptake.opportunity_id = dim_opportunities.opportunity_id
-    left join {{ ref('dim_grantees') }} as dim_grantees
+    left join dim_grantees
         on fct_followup_uptake.grantee_id = dim_grantees.grantee_id
 ),
 

@@ -9,6 +9,22 @@
     acf_region and grantee_type only the baseline grantees of that region or type. -#}
 with
 
+fct_followup_uptake as (
+    select * from {{ ref('fct_followup_uptake') }}
+),
+
+dim_opportunities as (
+    select * from {{ ref('dim_opportunities') }}
+),
+
+dim_grantees as (
+    select * from {{ ref('dim_grantees') }}
+),
+
+baseline_grantees as (
+    select * from {{ ref('int_followup_baseline_grantees') }}
+),
+
 uptake as (
     select
         fct_followup_uptake.cohort_id,
@@ -21,10 +37,10 @@ uptake as (
         dim_opportunities.intended_outcome,
         dim_grantees.acf_region,
         dim_grantees.grantee_type
-    from {{ ref('fct_followup_uptake') }} as fct_followup_uptake
-    left join {{ ref('dim_opportunities') }} as dim_opportunities
+    from fct_followup_uptake
+    left join dim_opportunities
         on fct_followup_uptake.opportunity_id = dim_opportunities.opportunity_id
-    left join {{ ref('dim_grantees') }} as dim_grantees
+    left join dim_grantees
         on fct_followup_uptake.grantee_id = dim_grantees.grantee_id
     where fct_followup_uptake.cohort_end_on is not null
 ),
@@ -39,10 +55,10 @@ baseline as (
         dim_opportunities.intended_outcome,
         dim_grantees.acf_region,
         baseline_grantees.grantee_type
-    from {{ ref('int_followup_baseline_grantees') }} as baseline_grantees
-    left join {{ ref('dim_opportunities') }} as dim_opportunities
+    from baseline_grantees
+    left join dim_opportunities
         on baseline_grantees.opportunity_id = dim_opportunities.opportunity_id
-    left join {{ ref('dim_grantees') }} as dim_grantees
+    left join dim_grantees
         on baseline_grantees.grantee_id = dim_grantees.grantee_id
 ),
 

@@ -317,7 +317,9 @@ def _totals(con: duckdb.DuckDBPyConnection, names: dict[str, str],
                     min_cell_size)),
                 "open": cells.count_cell(r["open_window_grantee_cohorts"]),
             })
-            bars.append({"name": name, "value": cells.raw(up), "hidden": charts.hidden_text(up),
+            cohorts = f"{r['cohorts']} cohort{'' if r['cohorts'] == 1 else 's'}"
+            bars.append({"name": f"{name} ({cohorts}, n = {r['grantee_cohorts']})",
+                         "value": cells.raw(up), "hidden": charts.hidden_text(up),
                          "low": up.get("low") if cells.raw(up) is not None else None,
                          "high": up.get("high") if cells.raw(up) is not None else None,
                          "baseline": cells.raw(base)})
@@ -339,8 +341,8 @@ def _totals(con: duckdb.DuckDBPyConnection, names: dict[str, str],
             chart = charts.chart(
                 f"recent-{segment.replace('_', '-')}", f"Uptake in {period}, {by}",
                 f"Bars: follow-up TA uptake per {label.lower()} over {period} ({len(bars)} "
-                "groups, complete windows), whiskers: its 95% interval; black ticks: the "
-                "non-participant baseline."
+                "groups, complete windows; n: grantee-cohorts), whiskers: its 95% interval; "
+                "black ticks: the non-participant baseline."
                 + (" Grey placeholders: too few grantee-cohorts to show." if any(
                     b["hidden"] for b in bars) else ""),
                 t, charts.rate_bars(bars, category="name", category_title=None,

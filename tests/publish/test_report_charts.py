@@ -11,7 +11,6 @@ from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 
 from plcqi.publish import cells, center, charts, leadership, warehouse
-from plcqi.publish.cells import rate_cell
 from tests.fixtures import warehouse as fixtures
 
 SCHEMA = load_schema()
@@ -57,9 +56,9 @@ def data_values(spec: dict) -> list[dict]:
     return found
 
 
-HIDDEN = rate_cell(1, 2, 3)  # n<3
-SHOWN = rate_cell(3, 5, 3)
-ZERO = rate_cell(0, 4, 3)
+HIDDEN = cells.rate(0.5, 2, 3, numerator=1)  # n<3
+SHOWN = cells.rate(0.6, 5, 3, numerator=3)
+ZERO = cells.rate(0.0, 4, 3, numerator=0)
 
 
 def bar_rows() -> list[dict]:
@@ -97,7 +96,7 @@ def test_placeholder_is_the_same_whatever_the_hidden_figure():
                 {"name": "b", "value": 0.5, "hidden": None}]
         return charts.rate_bars(rows, category="name", category_title=None, value_title="x",
                                 description="d")
-    assert spec_for(rate_cell(0, 2, 3)) == spec_for(rate_cell(2, 2, 3))
+    assert spec_for(cells.rate(0.0, 2, 3)) == spec_for(cells.rate(1.0, 2, 3))
 
 
 def test_heatmap():

@@ -39,7 +39,7 @@ def chart(chart_id: str, title: str, alt_text: str, table: dict, spec: dict) -> 
 def hidden_text(cell: dict) -> str | None:
     """What a chart shows in place of a hidden figure (the cell's own text), else None.
 
-    >>> hidden_text(cells.rate_cell(1, 2, 3)), hidden_text(cells.rate_cell(0, 5, 3))
+    >>> hidden_text(cells.rate(0.5, 2, 3)), hidden_text(cells.rate(0.0, 5, 3))
     ('n<3', None)
     """
     return cell["text"] if cells.is_hidden(cell) else None

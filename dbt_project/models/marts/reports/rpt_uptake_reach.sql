@@ -1,7 +1,7 @@
 {#- Reach per center (dim_centers) and for all centers ('ALL'): cohorts, invited and
     participating grantee-cohorts summed over the center's cohorts (a grantee in two cohorts
-    counts twice), and participating / invited with its Wilson interval (no interval when more
-    grantee-cohorts participated than were invited: open attendance). -#}
+    counts twice), and participating / invited with its Wilson interval; no rate when more
+    grantee-cohorts participated than were invited (open attendance: not a proportion). -#}
 with
 
 centers as (
@@ -53,8 +53,9 @@ reach as (
         cohorts,
         invited_grantee_cohorts,
         participating_grantee_cohorts,
-        {{ plcqi.safe_rate('participating_grantee_cohorts', 'invited_grantee_cohorts') }}
-            as reach_rate,
+        case when participating_grantee_cohorts <= invited_grantee_cohorts then
+            {{ plcqi.safe_rate('participating_grantee_cohorts', 'invited_grantee_cohorts') }}
+        end as reach_rate,
         case when participating_grantee_cohorts <= invited_grantee_cohorts then
             {{ plcqi.wilson_low('participating_grantee_cohorts', 'invited_grantee_cohorts') }}
         end as reach_ci_low,

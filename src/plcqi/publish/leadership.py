@@ -317,6 +317,8 @@ def _totals(con: duckdb.DuckDBPyConnection, names: dict[str, str],
                     min_cell_size)),
                 "open": cells.count_cell(r["open_window_grantee_cohorts"]),
             })
+            if not r["grantee_cohorts"]:
+                continue  # in the table, not drawn: nothing ended in the period
             cohorts = f"{r['cohorts']} cohort{'' if r['cohorts'] == 1 else 's'}"
             bars.append({"name": f"{name} ({cohorts}, n = {r['grantee_cohorts']})",
                          "value": cells.raw(up), "hidden": charts.hidden_text(up),
@@ -341,8 +343,9 @@ def _totals(con: duckdb.DuckDBPyConnection, names: dict[str, str],
             chart = charts.chart(
                 f"recent-{segment.replace('_', '-')}", f"Uptake in {period}, {by}",
                 f"Bars: follow-up TA uptake per {label.lower()} over {period} ({len(bars)} "
-                "groups, complete windows; n: grantee-cohorts), whiskers: its 95% interval; "
-                "black ticks: the non-participant baseline."
+                f"group{'' if len(bars) == 1 else 's'} with a cohort that ended then, complete "
+                "windows; n: grantee-cohorts), whiskers: its 95% interval; black ticks: the "
+                "non-participant baseline."
                 + (" Grey placeholders: too few grantee-cohorts to show." if any(
                     b["hidden"] for b in bars) else ""),
                 t, charts.rate_bars(bars, category="name", category_title=None,

@@ -185,7 +185,7 @@ def test_uptake_over_time_bands_gaps_and_a_hidden_quarter():
     text = json.dumps(spec)
     assert '"type": "temporal"' in text and charts.COLORS["suppressed"] in text
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == ["area", "area", "line", "rule"]
+    assert marks == ["area", "area", "rule", "rule", "line", "rule"]
     # Q1 and Q4 are in different runs: the line is never drawn across the gap
     part = [r for r in data_values(spec) if r["series"] == charts.SERIES[0]]
     assert part[0]["run"] != part[3]["run"]

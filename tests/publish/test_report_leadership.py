@@ -89,7 +89,7 @@ def test_quarters_on_a_continuous_axis_with_an_empty_quarter(lead):
     ]
     spec = lead["trend"]["chart"]["spec"]
     values = spec["data"]["values"]
-    line = spec["layer"][-1]
+    line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     assert line["mark"]["type"] == "line"
     assert line["encoding"]["x"] == {**line["encoding"]["x"], "field": "quarter_start_on",
                                      "type": "temporal"}

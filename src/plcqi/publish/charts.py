@@ -283,6 +283,11 @@ def uptake_over_time(rows: list[dict], *, description: str, panels: list[str] | 
         shown.transform_filter(alt.datum.series == name).mark_area(opacity=0.18, color=band)
         .encode(x=x, y=alt.Y("low:Q", title=title), y2="high:Q", detail=detail)
         for name, band in zip(SERIES, (COLORS["bar"], COLORS["baseline_band"]), strict=True)
+    ] + [  # and a whisker per quarter: an isolated quarter has no band to show
+        shown.transform_filter(alt.datum.series == name).mark_rule(
+            color=band, opacity=0.55, size=1.5).encode(
+            x=x, y=alt.Y("low:Q", title=title), y2="high:Q")
+        for name, band in zip(SERIES, (COLORS["bar"], COLORS["baseline_band"]), strict=True)
     ] + [
         shown.mark_line(point=alt.OverlayMarkDef(size=28)).encode(
             x=x, y=y, color=color, strokeDash=dash, detail=detail),

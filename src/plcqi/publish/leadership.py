@@ -54,6 +54,11 @@ def _label(segment: str, value: str, names: dict[str, str]) -> str:
     return value.replace("_", " ")
 
 
+def _short(segment: str, value: str, names: dict[str, str]) -> str:
+    """The label in a chart: a center by its id (the tables give its name)."""
+    return value if segment == "center" else _label(segment, value, names)
+
+
 def _order(segment: str, value: str) -> tuple:
     """Display order of segment values: regions by number, the rest by name."""
     if segment == "acf_region" and value.isdigit():
@@ -232,7 +237,7 @@ def _over_time(segment: str, found: list[dict], names: dict[str, str], min_cell_
             run_ids = charts.runs([cells.raw(cell) for _, cell in items])
             for (r, cell), run in zip(items, run_ids, strict=True):
                 points.append({
-                    "name": name, "series": s, "run": run,
+                    "name": _short(segment, v, names), "series": s, "run": run,
                     "quarter_start_on": r["quarter_start_on"].isoformat(),
                     "quarter": r["quarter"], "value": cells.raw(cell),
                     "low": cell.get("low") if cells.raw(cell) is not None else None,
@@ -256,7 +261,7 @@ def _over_time(segment: str, found: list[dict], names: dict[str, str], min_cell_
              "a quarter with no grantee-cohort is a gap in the chart. " + UPTAKE_NOTE)
     if not any(p["value"] is not None for p in points):
         return {"chart": None, "table": t}
-    panel_names = None if segment == "all" else [_label(segment, v, names) for v in values]
+    panel_names = None if segment == "all" else [_short(segment, v, names) for v in values]
     alt_text = (
         "Solid line and blue band: share of participating grantee-cohorts taking up related "
         "follow-up TA, with its 95% interval, by the quarter the cohort ended; dashed line and "
@@ -264,7 +269,7 @@ def _over_time(segment: str, found: list[dict], names: dict[str, str], min_cell_
         "quarter with no grantee-cohort is a gap, never joined across"
         + ("; grey dashed rules: too few grantee-cohorts to show." if any(
             p["hidden"] for p in points) else ".")
-        + ("" if segment == "all" else f" One panel per {label.lower()} "
+        + ("" if segment == "all" else f" One panel per {by[3:]} "
            f"({len(values)}), on the same scales."))
     c = charts.chart(f"trend-{segment.replace('_', '-')}",
                      "Follow-up TA uptake by quarter, against the baseline" if segment == "all"
@@ -320,7 +325,8 @@ def _totals(con: duckdb.DuckDBPyConnection, names: dict[str, str],
             if not r["grantee_cohorts"]:
                 continue  # in the table, not drawn: nothing ended in the period
             cohorts = f"{r['cohorts']} cohort{'' if r['cohorts'] == 1 else 's'}"
-            bars.append({"name": f"{name} ({cohorts}, n = {r['grantee_cohorts']})",
+            short = _short(segment, r["segment_value"], names)
+            bars.append({"name": f"{short} ({cohorts}, n = {r['grantee_cohorts']})",
                          "value": cells.raw(up), "hidden": charts.hidden_text(up),
                          "low": up.get("low") if cells.raw(up) is not None else None,
                          "high": up.get("high") if cells.raw(up) is not None else None,
@@ -342,7 +348,7 @@ def _totals(con: duckdb.DuckDBPyConnection, names: dict[str, str],
         if any(b["value"] is not None for b in bars):
             chart = charts.chart(
                 f"recent-{segment.replace('_', '-')}", f"Uptake in {period}, {by}",
-                f"Bars: follow-up TA uptake per {label.lower()} over {period} ({len(bars)} "
+                f"Bars: follow-up TA uptake per {by[3:]} over {period} ({len(bars)} "
                 f"group{'' if len(bars) == 1 else 's'} with a cohort that ended then, complete "
                 "windows; n: grantee-cohorts), whiskers: its 95% interval; black ticks: the "
                 "non-participant baseline."

@@ -265,11 +265,8 @@ def center_rows(data_dir: Path, own: dict[str, set[str]], known: dict[str, set[s
     scratch = duckdb.connect()
     try:
         for key, ids in own.items():
-            scratch.execute(f"create table own_{key} (id varchar)")
-            scratch.executemany(f"insert into own_{key} values (?)", [(i,) for i in ids])
-            scratch.execute(f"create table known_{key} (id varchar)")
-            scratch.executemany(f"insert into known_{key} values (?)",
-                                [(i,) for i in known[key]])
+            scratch.execute(f"create table own_{key} as select unnest(cast(? as varchar[])) "
+                            "as id", [sorted(ids)])
         for dataset, key in CENTER_SOURCES.items():
             raw = list(zone.raw_files(dataset))
             loaded: dict[str, int] = {}

@@ -21,14 +21,23 @@
      / (1 + {{ z * z }} / {{ nn }}))
 {%- endmacro %}
 
+{#- At k = 0 the lower bound is exactly 0 and at k = n the upper bound exactly 1; in floating
+    point the formula can miss them by 1e-17 either way (0 / 11 gives 2e-17, 12 / 12 gives
+    1 - 2e-16), giving an interval that leaves out its own rate. -#}
 {% macro wilson_low(k, n) -%}
-    case when {{ n }} > 0 then
-        greatest(cast(0 as {{ plcqi.type_double() }}), {{ plcqi._wilson(k, n, '-') }}) end
+    case
+        when {{ n }} > 0 and {{ k }} = 0 then cast(0 as {{ plcqi.type_double() }})
+        when {{ n }} > 0 then
+            greatest(cast(0 as {{ plcqi.type_double() }}), {{ plcqi._wilson(k, n, '-') }})
+    end
 {%- endmacro %}
 
 {% macro wilson_high(k, n) -%}
-    case when {{ n }} > 0 then
-        least(cast(1 as {{ plcqi.type_double() }}), {{ plcqi._wilson(k, n, '+') }}) end
+    case
+        when {{ n }} > 0 and {{ k }} = {{ n }} then cast(1 as {{ plcqi.type_double() }})
+        when {{ n }} > 0 then
+            least(cast(1 as {{ plcqi.type_double() }}), {{ plcqi._wilson(k, n, '+') }})
+    end
 {%- endmacro %}
 
 {% macro _rate(k, n) -%}

@@ -3,7 +3,11 @@
           count / flag = the figure itself, in numerator and value;
           days = a number of days in value (max_gap_days: no numerator or denominator;
                  median_days_to_followup: denominator = the grantees it is the median of);
-          difference = a difference of two rates (denominator = participating grantees). -#}
+          difference = a difference of two rates (denominator = participating grantees).
+    ci_low / ci_high: the 95% Wilson interval of every rate (null when the denominator is 0, and
+    when the numerator exceeds the denominator: sessions_delivered_rate and retention_rate are
+    ratios that can pass 1, where no Wilson interval exists); for a difference the wide CTE
+    gives m__ci_low and m__ci_high (followup_lift: Newcombe); null for counts, flags and days. -#}
 {% macro phase_names() -%}
     {{ return({
         1: 'motivation',
@@ -41,6 +45,7 @@
         {'metric': 'midpoint_response_rate', 'phase_number': 6, 'kind': 'rate'},
         {'metric': 'six_month_response_rate', 'phase_number': 6, 'kind': 'rate'},
         {'metric': 'followup_uptake_rate', 'phase_number': 6, 'kind': 'rate'},
+        {'metric': 'followup_baseline_rate', 'phase_number': 6, 'kind': 'rate'},
         {'metric': 'followup_lift', 'phase_number': 6, 'kind': 'difference'},
         {'metric': 'median_days_to_followup', 'phase_number': 6, 'kind': 'days'},
     ]) }}
@@ -58,16 +63,31 @@
 {%- endmacro %}
 
 {#- Long form of a wide per-cohort CTE that has, for each metric m of the phase, columns
-    m__numerator, m__denominator and m__value: one row per (cohort, metric). -#}
+    m__numerator, m__denominator and m__value (and m__ci_low, m__ci_high for a difference):
+    one row per (cohort, metric), with the interval of each rate. -#}
 {% macro unpivot_phase_metrics(wide_cte, phase_number) -%}
-    {%- for metric in phase_metric_keys(phase_number) %}
+    {%- set dbl = plcqi.type_double() -%}
+    {%- for spec in phase_metrics() if spec.phase_number == phase_number %}
+    {%- set metric = spec.metric %}
+    {%- set k = metric ~ '__numerator' %}
+    {%- set n = metric ~ '__denominator' %}
     select
         cohort_id,
         {{ phase_number }} as phase_number,
         cast('{{ metric }}' as varchar) as metric,
-        cast({{ metric }}__numerator as bigint) as numerator,
-        cast({{ metric }}__denominator as bigint) as denominator,
-        cast({{ metric }}__value as {{ plcqi.type_double() }}) as value
+        cast({{ k }} as bigint) as numerator,
+        cast({{ n }} as bigint) as denominator,
+        cast({{ metric }}__value as {{ dbl }}) as value,
+        {%- if spec.kind == 'rate' %}
+        case when {{ k }} <= {{ n }} then {{ plcqi.wilson_low(k, n) }} end as ci_low,
+        case when {{ k }} <= {{ n }} then {{ plcqi.wilson_high(k, n) }} end as ci_high
+        {%- elif spec.kind == 'difference' %}
+        cast({{ metric }}__ci_low as {{ dbl }}) as ci_low,
+        cast({{ metric }}__ci_high as {{ dbl }}) as ci_high
+        {%- else %}
+        cast(null as {{ dbl }}) as ci_low,
+        cast(null as {{ dbl }}) as ci_high
+        {%- endif %}
     from {{ wide_cte }}
     {%- if not loop.last %}
     union all

@@ -32,7 +32,10 @@ open_cohorts_with_uptake as (
     inner join cohorts
         on phase_metrics.cohort_id = cohorts.cohort_id
     where not cohorts.window_complete
-        and phase_metrics.metric in ('followup_uptake_rate', 'followup_lift', 'median_days_to_followup')
+        and phase_metrics.metric in (
+            'followup_uptake_rate', 'followup_baseline_rate', 'followup_lift',
+            'median_days_to_followup'
+        )
         and phase_metrics.value is not null
 ),
 

@@ -1,8 +1,10 @@
 {#- One row per (center, calendar quarter of cohort_end_on). Uptake figures cover complete
     windows only; grantee-cohorts whose window is still open are counted apart (ongoing cohorts
-    have no end, so they fall in the row whose quarter is null). The baseline rate pools the
-    baseline grantee-cohorts of the quarter's cohorts with complete windows:
-    sum(baseline took up) / sum(baseline grantees). -#}
+    have no end, so they fall in the row whose quarter is null). The rates are pooled: the
+    baseline sums the baseline grantees (baseline_grantees) and those that took up
+    (baseline_took_up) over the quarter's cohorts with complete windows, baseline_rate = their
+    ratio. uptake_ci_*: Wilson interval of took_up_related_rate; lift_ci_*: Newcombe interval
+    of uptake_lift (uptake vs baseline). -#}
 with
 
 uptake as (
@@ -47,8 +49,8 @@ baseline_per_quarter as (
     select
         cohorts_with_complete_windows.center_id,
         cohorts_with_complete_windows.quarter_start_on,
-        cast(sum(baseline.baseline_grantees) as bigint) as baseline_grantee_cohorts,
-        cast(sum(baseline.baseline_took_up_related) as bigint) as baseline_took_up_related
+        cast(sum(baseline.baseline_grantees) as bigint) as baseline_grantees,
+        cast(sum(baseline.baseline_took_up_related) as bigint) as baseline_took_up
     from cohorts_with_complete_windows
     inner join baseline
         on cohorts_with_complete_windows.cohort_id = baseline.cohort_id
@@ -71,18 +73,21 @@ quarters_joined as (
         {{ plcqi.safe_rate(
             'uptake_per_quarter.took_up_any', 'uptake_per_quarter.participating_grantee_cohorts'
         ) }} as took_up_any_rate,
-        coalesce(baseline_per_quarter.baseline_grantee_cohorts, 0) as baseline_grantee_cohorts,
-        coalesce(baseline_per_quarter.baseline_took_up_related, 0) as baseline_took_up_related,
-        {{ plcqi.safe_rate(
-            'baseline_per_quarter.baseline_took_up_related',
-            'baseline_per_quarter.baseline_grantee_cohorts'
-        ) }} as baseline_rate,
+        coalesce(baseline_per_quarter.baseline_grantees, 0) as baseline_grantees,
+        coalesce(baseline_per_quarter.baseline_took_up, 0) as baseline_took_up,
         uptake_per_quarter.median_days_to_first_followup,
         uptake_per_quarter.open_window_grantee_cohorts
     from uptake_per_quarter
     left join baseline_per_quarter
         on uptake_per_quarter.center_id = baseline_per_quarter.center_id
         and uptake_per_quarter.quarter_start_on = baseline_per_quarter.quarter_start_on
+),
+
+rates as (
+    select
+        *,
+        {{ plcqi.safe_rate('baseline_took_up', 'baseline_grantees') }} as baseline_rate
+    from quarters_joined
 ),
 
 trend as (
@@ -95,13 +100,23 @@ trend as (
         took_up_any,
         took_up_related_rate,
         took_up_any_rate,
-        baseline_grantee_cohorts,
-        baseline_took_up_related,
+        {{ plcqi.wilson_low('took_up_related', 'participating_grantee_cohorts') }}
+            as uptake_ci_low,
+        {{ plcqi.wilson_high('took_up_related', 'participating_grantee_cohorts') }}
+            as uptake_ci_high,
+        baseline_grantees,
+        baseline_took_up,
         baseline_rate,
         took_up_related_rate - baseline_rate as uptake_lift,
+        {{ plcqi.newcombe_low(
+            'took_up_related', 'participating_grantee_cohorts', 'baseline_took_up', 'baseline_grantees'
+        ) }} as lift_ci_low,
+        {{ plcqi.newcombe_high(
+            'took_up_related', 'participating_grantee_cohorts', 'baseline_took_up', 'baseline_grantees'
+        ) }} as lift_ci_high,
         median_days_to_first_followup,
         open_window_grantee_cohorts
-    from quarters_joined
+    from rates
 )
 
 select * from trend

@@ -1,4 +1,5 @@
-{#- One row per (cohort, metric) for all 26 metrics of METRICS.md, held against the
+{#- One row per (cohort, metric) for all 27 metrics of METRICS.md, with the 95% interval of each
+    rate (Wilson; Newcombe for followup_lift; from plcqi.unpivot_phase_metrics), held against the
     opportunity's own targets. target_met is null where there is no target or no value. -#}
 {%- set phase_models = [
     'int_phase1_motivation_metrics',
@@ -27,7 +28,7 @@ toc_targets as (
 
 metrics_unioned as (
     {%- for phase_model in phase_models %}
-    select cohort_id, phase_number, metric, numerator, denominator, value
+    select cohort_id, phase_number, metric, numerator, denominator, value, ci_low, ci_high
     from {{ phase_model }}
     {%- if not loop.last %}
     union all
@@ -50,6 +51,8 @@ metrics_with_targets as (
         metrics_unioned.numerator,
         metrics_unioned.denominator,
         metrics_unioned.value,
+        metrics_unioned.ci_low,
+        metrics_unioned.ci_high,
         toc_targets.target_comparator,
         toc_targets.target_value,
         case

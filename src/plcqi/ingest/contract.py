@@ -93,6 +93,7 @@ METRIC_KEYS = (
     "midpoint_response_rate",
     "six_month_response_rate",
     "followup_uptake_rate",
+    "followup_baseline_rate",
     "followup_lift",
     "median_days_to_followup",
 )

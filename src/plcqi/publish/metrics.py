@@ -31,6 +31,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "midpoint_response_rate": ("Midpoint survey response (grantees)", "rate"),
     "six_month_response_rate": ("Six-month survey response (grantees)", "rate"),
     "followup_uptake_rate": ("Follow-up TA uptake (related request within 6 months)", "rate"),
+    "followup_baseline_rate": ("Follow-up TA uptake among non-participants (baseline)", "rate"),
     "followup_lift": ("Uptake lift over non-participants", "lift"),
     "median_days_to_followup": ("Median days to first follow-up request", "days"),
 }

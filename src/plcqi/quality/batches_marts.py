@@ -58,6 +58,8 @@ DERIVED = {
     "fct_phase_metrics": """
         select *,
             abs(value - numerator::double / nullif(denominator, 0)) as check_value_error,
+            value - ci_low as check_ci_low_gap,
+            ci_high - value as check_ci_high_gap,
             count(*) over (partition by cohort_id) as check_metrics_of_cohort
         from marts.fct_phase_metrics
     """,
@@ -80,12 +82,16 @@ def tables(con) -> list[str]:
     ).fetchall()]
 
 
+# Columns that stay doubles even when every value is whole (a rate of 1, an interval of 0).
+_DOUBLE_SUFFIXES = ("_rate", "_lift", "ci_low", "ci_high")
+
+
 def table_frame(con, table: str):
     sql = DERIVED.get(table, f"select * from {SCHEMA}.{table}")
     df = con.execute(sql).df()
     # HUGEINT sums arrive as float64; counts read better as nullable integers.
     for c in df.columns:
-        if df[c].dtype == "float64" and not c.endswith(("_rate", "_lift")) and c not in (
+        if df[c].dtype == "float64" and not c.endswith(_DOUBLE_SUFFIXES) and c not in (
             "value", "target_value", "check_value_error", "median_days_to_first_followup"
         ) and df[c].dropna().apply(float.is_integer).all():
             df[c] = df[c].astype("Int64")

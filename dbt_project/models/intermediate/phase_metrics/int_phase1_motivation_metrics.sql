@@ -1,8 +1,9 @@
 {#- Phase 1, motivation. The need window is the 365 days before the cohort's first delivered
-    session: [first_delivered_on - 365, first_delivered_on). need_requests_12m counts every TA
-    request on the opportunity's topic (any grantee, any plan status: a withdrawn request still
-    expressed the need); need_matched_participation_rate uses related requests (topic or
-    source_opportunity_id, never withdrawn). Null while no session was delivered. -#}
+    session: [first_delivered_on - 365, first_delivered_on). need_requests_12m counts the TA
+    requests on the opportunity's topic (any grantee; withdrawn requests, by their state as of
+    the as-of date, never count: METRICS.md 1.1); need_matched_participation_rate uses related
+    requests (topic or source_opportunity_id, never withdrawn). Null while no session was
+    delivered. -#}
 with
 
 calendar as (
@@ -44,6 +45,7 @@ topic_requests_in_window as (
         on need_windows.topic = requests.topic
         and requests.submitted_on >= need_windows.need_from_on
         and requests.submitted_on < need_windows.first_delivered_on
+    where not requests.is_withdrawn
     group by need_windows.cohort_id
 ),
 

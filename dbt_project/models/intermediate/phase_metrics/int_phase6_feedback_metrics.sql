@@ -1,8 +1,10 @@
 {#- Phase 6, feedback & evaluation. Survey response rates: distinct participating grantees with
     a response in the wave / participating grantees. Follow-up figures only for complete windows
     (all grantees of a cohort share its window): uptake = took_up_related / participating
-    grantees; lift = uptake - baseline rate; median days among grantees that took up. While the
-    window is open every follow-up figure is null (numerator and denominator too). -#}
+    grantees; baseline = non-participants that took up / non-participants
+    (int_followup_baseline); lift = uptake - baseline rate, with its Newcombe interval; median
+    days among grantees that took up. While the window is open every follow-up figure is null
+    (numerator and denominator too). -#}
 with
 
 calendar as (
@@ -62,6 +64,8 @@ counts_joined as (
             when calendar.is_window_complete then coalesce(uptake.complete_grantees, 0)
         end as complete_grantees,
         uptake.median_days_to_followup,
+        baseline.baseline_took_up_related,
+        baseline.baseline_grantees,
         baseline.baseline_rate
     from calendar
     left join participating
@@ -95,9 +99,18 @@ wide as (
         took_up_related as followup_uptake_rate__numerator,
         complete_grantees as followup_uptake_rate__denominator,
         followup_uptake_rate as followup_uptake_rate__value,
+        baseline_took_up_related as followup_baseline_rate__numerator,
+        baseline_grantees as followup_baseline_rate__denominator,
+        baseline_rate as followup_baseline_rate__value,
         cast(null as bigint) as followup_lift__numerator,
         complete_grantees as followup_lift__denominator,
         followup_uptake_rate - baseline_rate as followup_lift__value,
+        {{ plcqi.newcombe_low(
+            'took_up_related', 'complete_grantees', 'baseline_took_up_related', 'baseline_grantees'
+        ) }} as followup_lift__ci_low,
+        {{ plcqi.newcombe_high(
+            'took_up_related', 'complete_grantees', 'baseline_took_up_related', 'baseline_grantees'
+        ) }} as followup_lift__ci_high,
         cast(null as bigint) as median_days_to_followup__numerator,
         took_up_related as median_days_to_followup__denominator,
         median_days_to_followup as median_days_to_followup__value

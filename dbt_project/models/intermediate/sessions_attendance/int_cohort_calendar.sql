@@ -1,7 +1,10 @@
 {#- One row per cohort: its delivered sessions as of the as-of date, its end and its follow-up
-    window. The cohort end is the date of the last delivered session; a cohort of an
-    opportunity with an empty end_date (ongoing) has no end, so no window. The window is
-    complete when the cohort has ended and the as-of date is on or after window_end_on. -#}
+    window. The cohort end is the date of the last delivered session, once no session of the
+    cohort is still scheduled (METRICS.md 1.1): a session `scheduled`, or `delivered` with a
+    scheduled_start after the as-of date (not yet delivered then, so a backfill for an earlier
+    date sees it as scheduled), holds the end back. A cohort of an opportunity with an empty
+    end_date (ongoing) has no end either, so no window. The window is complete when the cohort
+    has ended and the as-of date is on or after window_end_on. -#}
 with
 
 cohorts as (
@@ -22,6 +25,7 @@ sessions_per_cohort as (
         count(*) as sessions_total,
         count(case when is_delivered then 1 end) as delivered_sessions,
         count(case when session_status = 'cancelled' then 1 end) as cancelled_sessions,
+        -- Still scheduled as of the as-of date: status scheduled, or delivered later on.
         count(case when session_status <> 'cancelled' and not is_delivered then 1 end)
             as upcoming_sessions,
         min(case when is_delivered then session_on end) as first_delivered_on,
@@ -60,7 +64,9 @@ cohorts_joined as (
 cohort_ends as (
     select
         *,
-        case when not is_ongoing then last_delivered_on end as cohort_end_on
+        case
+            when not is_ongoing and upcoming_sessions = 0 then last_delivered_on
+        end as cohort_end_on
     from cohorts_joined
 ),
 

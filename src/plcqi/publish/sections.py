@@ -199,6 +199,8 @@ STATUS_TEXT = {
     "not_invited": "not invited, never attended",
 }
 STATUS_ORDER = tuple(STATUS_TEXT)
+SHORT_STATUS = {"registered_never_attended": "registered only",
+                "invited_never_registered": "invited only", "not_invited": "never attended"}
 
 
 def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
@@ -221,9 +223,10 @@ def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
                                              grantee_names.get(g, g), g))
     attended = {(r["grantee_id"], r["delivered_number"]): bool(r["has_attended"]) for r in grid}
 
-    def shown_name(g: str) -> str:
+    def shown_name(g: str) -> str:  # short: the chart's axis labels are cut at 200 px
         name = grantee_names.get(g, g)
-        return name if status[g] == "participating" else f"{name} ({STATUS_TEXT[status[g]]})"
+        short = SHORT_STATUS.get(status[g])
+        return f"{name} ({short})" if short else name
 
     heat_rows, grid_rows = [], []
     for g in grantees:
@@ -246,8 +249,9 @@ def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
     heat = charts.chart(
         f"heatmap-{cohort_id}", f"Who attended which session — cohort {cohort_id}",
         f"Grid of {len(grantees)} grantees by {len(sessions)} delivered sessions: {about}. "
-        "Grantees who never attended are named with their status (invited but never "
-        "registered, or registered but never attended) and listed last.",
+        "Grantees who never attended are listed last, named with their status: "
+        "\"registered only\" (registered, never attended), \"invited only\" (invited, never "
+        "registered).",
         dict(heat_table, id=f"heatmap-table-{cohort_id}"),
         charts.heatmap(heat_rows, description="attendance heatmap", sessions=labels,
                        grantees=[shown_name(g) for g in grantees]),

@@ -248,10 +248,11 @@ def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
     about = "; ".join(f"{len(v)} {STATUS_TEXT[k]}" for k, v in counts.items() if v)
     heat = charts.chart(
         f"heatmap-{cohort_id}", f"Who attended which session — cohort {cohort_id}",
-        f"Grid of {len(grantees)} grantees by {len(sessions)} delivered sessions: {about}. "
-        "Grantees who never attended are listed last, named with their status: "
-        "\"registered only\" (registered, never attended), \"invited only\" (invited, never "
-        "registered).",
+        f"Grid of {len(grantees)} grantees by {len(sessions)} delivered sessions: {about}."
+        + (" Grantees who never attended are listed last, named with their status: "
+           "\"registered only\" (registered, never attended), \"invited only\" (invited, "
+           "never registered)." if any(status[g] != "participating" for g in grantees)
+           else ""),
         dict(heat_table, id=f"heatmap-table-{cohort_id}"),
         charts.heatmap(heat_rows, description="attendance heatmap", sessions=labels,
                        grantees=[shown_name(g) for g in grantees]),

@@ -208,3 +208,23 @@ def names_in(text: str, names: Iterable[str]) -> list[str]:
             if hit is not None:
                 found.add(hit)
     return sorted(found)
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The element ids that occur more than once in an HTML page (a link to ``#id`` or an
+    ``aria-labelledby`` then points at the wrong element)."""
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    seen: Counter[str] = Counter()
+
+    class Ids(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name == "id" and value:
+                    seen[value] += 1
+
+        handle_startendtag = handle_starttag
+
+    Ids().feed(html)
+    return sorted(i for i, n in seen.items() if n > 1)

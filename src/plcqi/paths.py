@@ -83,6 +83,12 @@ def reports_dir(folder: Path | str | None = None) -> Path:
     return data_dir(folder) / "reports"
 
 
+def history_dir(folder: Path | str | None = None) -> Path:
+    """Published history: per as-of date, the mart rows its reports read
+    (``history/<as_of>/<table>.parquet``, see :mod:`plcqi.history`)."""
+    return data_dir(folder) / "history"
+
+
 def quality_dir(folder: Path | str | None = None) -> Path:
     return data_dir(folder) / "quality"
 

@@ -62,15 +62,22 @@ def test_leadership_context_matches_its_snapshot(lead, update_goldens):
 
 
 def test_headline_figures_by_hand(c1):
+    # read from marts.rpt_headlines / rpt_headline_changes for C1 (fixtures.HEADLINES)
     h = {x["label"]: x for x in c1["headline"]}
-    # K1 2/4 + K3 1/2 took up; baselines 0.2 each; no window had closed by 2026-03-31.
+    # K1 2/4 + K3 1/2 took up; baseline 4 of 20; no window had closed by 2026-03-31.
     uptake = h["Follow-up TA uptake, complete windows"]
     assert (uptake["value"]["text"], uptake["previous"]["state"]) == ("50%", "missing")
     assert h["Uptake lift over the baseline"]["value"]["text"] == "+30 pts"
-    # 15 of 20 grantee-sessions now; 12 of 16 at the previous as-of date.
+    assert h["Baseline: non-participants' uptake"]["value"]["text"] == "20%"
+    # 15 of 20 grantee-sessions now (Wilson 53–89%); 12 of 16 = 75% at the previous as-of
+    # date, recomputed from today's data (nothing was published for C1 then).
     att = h["Attendance, all cohorts to date"]
-    assert (att["value"]["title"], att["previous"]["title"]) == ("15 of 20", "12 of 16")
+    assert (att["value"]["title"], att["previous"]["text"], att["change"]["text"]) == (
+        "15 of 20; 95% interval 53–89%", "75%", "0 pts")
+    assert att["previous"]["recomputed"] is True
     assert h["Grantees reached in the period"]["value"]["text"] == "2"
+    assert h["Grantees with no TA at all in the period"]["value"]["text"] == "1 of 5"
+    assert h["Opportunities with a theory of change"]["value"]["text"] == "1 of 2"
 
 
 def test_ta_by_grantee_by_hand(c1):
@@ -134,7 +141,7 @@ def test_leadership_reach_by_hand(lead):
                                     ["All centers", "4", "13", "11", "85%"]]
 
 
-def test_targets_met_leaves_out_suppressed_metrics(tmp_path):
+def test_a_verdict_on_a_hidden_figure_is_hidden(tmp_path):
     import duckdb
     fixtures.build(tmp_path)
     con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
@@ -145,13 +152,20 @@ def test_targets_met_leaves_out_suppressed_metrics(tmp_path):
     con.close()
     with warehouse.connect(tmp_path) as con:
         ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
-    met = {x["label"]: x for x in ctx["headline"]}["Targets met (cohort × metric)"]
-    # Shown verdicts only: attendance K1 0.75 and K3 0.75 < 0.8, gap K1 50 > 42, K3 30 <= 42.
-    assert (met["value"]["text"], met["value"]["title"]) == ("25%", "1 of 4")
     k1 = next(k for o in ctx["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
     tick = next(b for b in k1["scorecard"]["rows"] if b["cells"][1]["title"]
                 == "followup_uptake_rate")["cells"][5]
     assert tick["flag"] == "hidden"
+    # the targets summary hides them the same way, and no recommendation names them
+    o1 = next(t for t in ctx["targets"] if t["id"] == "O1")
+    uptake = [r for r in texts(o1["table"]) if r[1].startswith("Follow-up TA uptake")]
+    assert uptake == [["K1", uptake[0][1], "suppr.", "—", "≥ 40%", "suppr."],
+                      ["K3", uptake[0][1], "n<3", "—", "≥ 40%", "n<3"]]
+    figures = [t["figure"] for r in ctx["recommendations"] for t in r["triggers"]]
+    assert not [f for f in figures if "uptake" in f.lower()]
+    # the headline's "targets met" is the mart's (rpt_headlines: 1 of 4 shown verdicts)
+    met = {x["label"]: x for x in ctx["headline"]}["Targets met (cohort × metric)"]
+    assert met["value"]["text"] == "25%"
 
 
 def test_retention_chart_draws_the_attendance_target(c1):

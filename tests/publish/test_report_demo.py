@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from plcqi.publish import render_all
-from tests.helpers import REPO, names_in
+from tests.helpers import REPO, duplicate_ids, names_in
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +61,17 @@ def test_every_center_has_a_report(demo):
     (SHOTS.parent).mkdir(parents=True, exist_ok=True)
     (SHOTS.parent / "report-timing.json").write_text(json.dumps(
         {"reports": len(result.paths), "seconds": round(seconds, 2)}))
+
+
+def test_every_element_id_is_unique_on_every_page(demo):
+    d, result, _ = demo
+    pages = sorted((d / "reports").rglob("*.html"))
+    assert len(pages) >= 10
+    dupes = {p.relative_to(d / "reports").as_posix(): duplicate_ids(p.read_text())
+             for p in pages}
+    assert not {k: v for k, v in dupes.items() if v}, dupes
+    # the check itself sees a duplicate
+    assert duplicate_ids('<p id="a"></p><svg><g id="a"/></svg>') == ["a"]
 
 
 def test_no_participant_named_anywhere(demo):

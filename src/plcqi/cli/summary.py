@@ -12,11 +12,12 @@ SUMMARY_COLUMNS = [
     "center",
     "cohorts",
     "ongoing",
-    "grantee_cohorts",
     "windows_complete",
+    "windows_open",
     "took_up_related",
     "uptake",
-    "mean_lift",
+    "baseline",
+    "lift",
 ]
 
 
@@ -32,8 +33,9 @@ def print_summary(data_dir) -> None:
 @click.command("summary")
 @DATA_DIR
 def summary_command(data_dir) -> None:
-    """What landed per dataset (the ingest log); per center, cohorts, grantee-cohorts and
-    follow-up uptake from the DuckDB marts (read-only); where the warehouse and reports are."""
+    """What landed per dataset (the ingest log); per center and for all centers, cohorts,
+    grantee-cohorts and follow-up uptake against the baseline, with 95% intervals, from the
+    DuckDB marts (read-only); where the warehouse and reports are."""
     if not paths.warehouse(data_dir).is_file():
         raise click.ClickException(
             f"no warehouse at {paths.warehouse(data_dir)}: run `plcqi run` first")

@@ -20,12 +20,11 @@ POOL_DESCRIPTION = "The DuckDB warehouse: one writer at a time"
 def build_manifest(target: str | None = None) -> Path:
     """``dbt parse`` of the project for ``target``; the manifest ends at
     ``config.manifest_path()`` (copied there when PLCQI_DBT_MANIFEST points elsewhere)."""
-    from plcqi.ingest.rawzone import Zone
     from plcqi.transform import build as transform
 
     target = target or config.warehouse_target()
     data_dir = config.data_dir()
-    Zone(data_dir).ensure_schema_files()
+    transform.ensure_source_files(data_dir)
     built = transform.parse(data_dir, target=target)
     wanted = config.manifest_path()
     if built.resolve() != wanted.resolve():

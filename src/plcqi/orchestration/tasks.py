@@ -109,12 +109,12 @@ def check_rejections(summary: Mapping[str, Any]) -> None:
 
 
 def prepare_warehouse(as_of: str) -> dict:
-    """Before dbt: schema files for every raw dataset (sources resolve even before a first
-    delivery); on Postgres, the raw zone copied into schema ``raw``."""
-    from plcqi.ingest.rawzone import Zone
+    """Before dbt: schema files for every raw dataset and the published history (sources
+    resolve even before a first delivery); on Postgres, the raw zone copied into schema ``raw``."""
+    from plcqi.transform.build import ensure_source_files
 
     data_dir = config.data_dir()
-    written = Zone(data_dir).ensure_schema_files()
+    written = ensure_source_files(data_dir)
     out: dict[str, Any] = {"as_of": as_of, "schema_files_written": len(written)}
     if config.warehouse_target() == "postgres":
         from plcqi.transform.postgres import PgTarget, load_raw

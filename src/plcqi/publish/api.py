@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi import paths, settings
+from plcqi import history, paths, settings
 from plcqi.files import write_atomic
 from plcqi.publish import center, leadership, pdf, quality, render
 from plcqi.publish.warehouse import PublishError, check_as_of, connect, rows
@@ -34,6 +34,7 @@ class PublishResult:
     as_of: date
     paths: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
+    history: Path | None = None
     seconds: float = 0.0
 
     @property
@@ -250,6 +251,8 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
                     quality_context=dq)
         if not centers:
             _leadership(con, data_dir, as_of, n, pdf, result)
+        # What these reports read, kept as published: the next period compares with it.
+        result.history = history.write(con, data_dir, as_of)
     result.paths.append(render_index(data_dir))
     result.seconds = time.perf_counter() - started
     return result

@@ -12,18 +12,29 @@ METRICS.md "Small numbers": a rate whose denominator is below ``min_cell_size`` 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 MISSING = {"text": "—", "state": "missing", "title": "not available yet"}
 
 
+def whole_percent(value: float) -> int:
+    """A rate in whole percent, halves rounded up: floor(100 x + 0.5), the rule of the marts'
+    ``percent_shown`` macro, so changes computed there agree with the figures printed here.
+
+    >>> whole_percent(0.125), whole_percent(0.135), whole_percent(-0.125)
+    (13, 14, -12)
+    """
+    return math.floor(value * 100 + 0.5)
+
+
 def pct(value: float) -> str:
     """A rate as a whole percentage.
 
-    >>> pct(0.456), pct(0.0), pct(1)
-    ('46%', '0%', '100%')
+    >>> pct(0.456), pct(0.0), pct(1), pct(0.125)
+    ('46%', '0%', '100%', '13%')
     """
-    return f"{value * 100:.0f}%"
+    return f"{whole_percent(value)}%"
 
 
 def points(value: float) -> str:
@@ -32,7 +43,7 @@ def points(value: float) -> str:
     >>> points(0.052), points(-0.1), points(0.0)
     ('+5 pts', '-10 pts', '0 pts')
     """
-    p = round(value * 100)
+    p = whole_percent(value)
     return "0 pts" if p == 0 else f"{p:+d} pts"
 
 
@@ -78,10 +89,10 @@ def interval(low, high, kind: str = "rate") -> str | None:
         return None
     if kind == "difference":
         def signed(v: float) -> str:
-            p = round(v * 100)
+            p = whole_percent(v)
             return "0" if p == 0 else f"{p:+d}".replace("-", "−")
         return f"{signed(low)} to {signed(high)} pts"
-    return f"{low * 100:.0f}–{high * 100:.0f}%"
+    return f"{whole_percent(low)}–{whole_percent(high)}%"
 
 
 def rate(value, denominator, min_cell_size: int, *, numerator=None, low=None,
@@ -137,7 +148,7 @@ def lift_cell(value, denominator, min_cell_size: int) -> dict:
     if denominator < min_cell_size:
         return suppressed(min_cell_size)
     value = float(value)
-    return {"text": points(value), "state": "zero" if round(value * 100) == 0 else "value",
+    return {"text": points(value), "state": "zero" if whole_percent(value) == 0 else "value",
             "raw": value, "n": int(denominator)}
 
 

@@ -45,9 +45,6 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                    "order by c.opportunity_id, c.cohort_number, c.cohort_id", q)
     phase = rows(con, "select * from marts.fct_phase_metrics where center_id = ? "
                  "order by cohort_id, phase_number, metric", q)
-    att = rows(con, "select a.*, g.grantee_name from marts.fct_attendance a left join "
-               "marts.dim_grantees g using (grantee_id) where a.center_id = ? "
-               "order by a.cohort_id, a.delivered_number, a.grantee_id", q)
     grid = rows(con, "select * from marts.rpt_attendance_grid where center_id = ? "
                 "order by cohort_id, delivered_number, grantee_id", q)
     session_rows = rows(con, "select * from marts.rpt_attendance_sessions where center_id = ? "
@@ -61,18 +58,11 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
     poll_rows = rows(con, "select * from marts.fct_poll_results where center_id = ?", q)
     survey_rows = rows(con, "select * from marts.fct_survey_outcomes where center_id = ?", q)
     ta_rows = rows(con, "select * from marts.rpt_center_ta_by_grantee where center_id = ?", q)
-    # TA requests to this center (its own, or with one of its opportunities as the source):
-    # the headline's "grantees with no TA" until it reads marts.rpt_headlines.
-    requests = rows(con, "select * from marts.fct_ta_requests where center_id = ? or "
-                    "source_opportunity_id in (select opportunity_id from "
-                    "marts.dim_opportunities where center_id = ?) order by request_id",
-                    [center_id, center_id])
     grantees = rows(con, "select grantee_id, grantee_name, grantee_type from marts.dim_grantees "
                     "order by grantee_id")
     names = {g["grantee_id"]: g["grantee_name"] for g in grantees}
     period_row = rows(con, "select * from marts.rpt_report_period")[0]
     start, prev = period_row["period_start_on"], period_row["previous_as_of_date"]
-    prev_start = period_row["previous_period_start_on"]
 
     # ---- phase metric cells, with complementary suppression of the totalled metrics
     metric_rows = headlines.by_key(phase, "cohort_id")
@@ -92,10 +82,8 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                     value_cells[c].get("followup_uptake_rate", cells.MISSING)):
                 value_cells[c][dependent] = dict(value_cells[c]["followup_uptake_rate"])
     baseline_rows = {r["cohort_id"]: r for r in phase if r["metric"] == "followup_baseline_rate"}
-    baselines = {cid: r["value"] for cid, r in baseline_rows.items() if r["value"] is not None}
 
-    headline = _headline(opportunities, phase, value_cells, att, uptake, baselines, requests,
-                         grantees, as_of, start, prev, prev_start, min_cell_size)
+    headline = _headline(con, center_id, min_cell_size)
 
     # ---- reach per cohort (grantees reached out of those invited; rpt_cohort_summary)
     reach_rows = []
@@ -241,63 +229,44 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
     }
 
 
-def _headline(opportunities, phase, value_cells, att, uptake, baselines, requests, grantees,
-              as_of, start, prev, prev_start, min_cell_size) -> list[dict]:
-    """The headline block, as before METRICS.md 1.1 (pooled in ``headlines``) until it reads
-    ``marts.rpt_headlines`` / ``rpt_headline_changes`` (the lead's marts)."""
-    # ---- headline figures
-    def reached(lo: date, hi: date) -> set[str]:
-        return {r["grantee_id"] for r in att if r["has_attended"] and lo <= r["session_on"] <= hi}
+HEADLINE = [  # (figure of marts.rpt_headlines, label, note); {total}: the denominator
+    ("cohorts_active", "Cohorts with sessions in the period",
+     "a delivered session of this center in the period"),
+    ("grantees_reached", "Grantees reached in the period",
+     "attended at least one of this center's sessions in the period"),
+    ("grantees_without_ta", "Grantees with no TA at all in the period",
+     "out of all {total} grantees: neither a TA request to this center (withdrawn ones do "
+     "not count) nor an attended session of this center"),
+    ("attendance_rate", "Attendance, all cohorts to date",
+     "attended grantee-sessions / (participating grantees × delivered sessions), pooled"),
+    ("followup_uptake_rate", "Follow-up TA uptake, complete windows",
+     "participating grantees with a related TA request within six months of the cohort's "
+     "end; unit: the grantee-cohort"),
+    ("followup_baseline_rate", "Baseline: non-participants' uptake",
+     "the same request rate among comparable grantees that took part in no related cohort"),
+    ("followup_lift", "Uptake lift over the baseline", "uptake minus the baseline"),
+    ("open_window_grantee_cohorts", "Grantee-cohorts with a window still open",
+     "shown apart: no final rate until the window closes"),
+    ("targets_met", "Targets met (cohort × metric)",
+     "targets from the opportunities' theories of change, assessed as of the as-of date"),
+    ("opportunities_with_toc", "Opportunities with a theory of change",
+     "reference data: current state only"),
+]
 
-    def active(lo: date, hi: date) -> int:
-        return len({r["cohort_id"] for r in att if lo <= r["session_on"] <= hi})
 
-    reach_now, reach_prev = reached(start, as_of), reached(prev_start, prev)
-    att_now = headlines.attendance_at(att, as_of, min_cell_size)
-    att_prev = headlines.attendance_at(att, prev, min_cell_size)
-    up_now, base_now, lift_now = headlines.uptake_at(uptake, baselines, as_of, min_cell_size)
-    up_prev, base_prev, lift_prev = headlines.uptake_at(uptake, baselines, prev, min_cell_size)
-    with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
-    # A verdict on a hidden figure would tell whether it met its target: left out.
-    verdicts = [r["target_met"] for r in phase if r["target_met"] is not None
-                and not cells.is_hidden(value_cells[r["cohort_id"]][r["metric"]])]
-    a_now, a_prev = cells.count_cell(active(start, as_of)), cells.count_cell(
-        active(prev_start, prev))
-    r_now, r_prev = cells.count_cell(len(reach_now)), cells.count_cell(len(reach_prev))
-    ids = [g["grantee_id"] for g in grantees]
-    no_now = ta.without_cell(ids, ta.with_ta(requests, att, start, as_of))
-    no_prev = ta.without_cell(ids, ta.with_ta(requests, att, prev_start, prev))
-    headline = [
-        headlines.headline("Cohorts with sessions in the period", a_now, a_prev,
-                  headlines.change(a_now, a_prev, min_cell_size, "count")),
-        headlines.headline("Grantees reached in the period", r_now, r_prev,
-                  headlines.change(r_now, r_prev, min_cell_size, "count"),
-                  "attended at least one of this center's sessions in the period"),
-        headlines.headline("Grantees with no TA at all in the period", no_now, no_prev,
-                  headlines.change(no_now, no_prev, min_cell_size, "count"),
-                  f"out of all {len(grantees)} grantees: neither a TA request to this center "
-                  "(withdrawn ones do not count) nor an attended session of this center"),
-        headlines.headline("Attendance, all cohorts to date", att_now, att_prev,
-                  headlines.change(att_now, att_prev, min_cell_size),
-                  "attended grantee-sessions / (participating grantees × delivered sessions)"),
-        headlines.headline("Follow-up TA uptake, complete windows", up_now, up_prev,
-                  headlines.change(up_now, up_prev, min_cell_size),
-                  "participating grantees with a related TA request within six months of the "
-                  "cohort's end"),
-        headlines.headline("Baseline: non-participants' uptake", base_now, base_prev,
-                  headlines.change(base_now, base_prev, min_cell_size)),
-        headlines.headline("Uptake lift over the baseline", lift_now, lift_prev,
-                  headlines.change(lift_now, lift_prev, min_cell_size)),
-        headlines.headline("Targets met (cohort × metric)",
-                  cells.rate_cell(sum(verdicts), len(verdicts), min_cell_size), None, None,
-                  "targets from the opportunities' theories of change; figures suppressed "
-                  "for small numbers are left out; the marts hold one as-of date, so no "
-                  "previous figure"),
-        headlines.headline("Opportunities with a theory of change",
-                  {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
-                   "raw": with_toc}, None, None, "reference data: current state only"),
-    ]
-    return headline
+def _headline(con: duckdb.DuckDBPyConnection, center_id: str, min_cell_size: int
+              ) -> list[dict]:
+    """The center's headline block (``marts.rpt_headlines`` / ``rpt_headline_changes``)."""
+    figures = headlines.read(con, center_id)
+    block = headlines.block(figures, HEADLINE, min_cell_size)
+    without = figures.get("grantees_without_ta")
+    if without is not None:  # "1 of 56": out of all grantees
+        h = next(x for x in block if x["label"] == HEADLINE[2][1])
+        for key, n in (("value", without.denominator),
+                       ("previous", without.previous_denominator)):
+            if n is not None and h[key]["state"] in ("value", "zero"):
+                h[key] = dict(h[key], text=f"{h[key]['text']} of {n}")
+    return block
 
 
 def _attendance_across(opportunities: list[dict], cohorts: list[dict], pooled: list[dict],

@@ -1,4 +1,9 @@
-"""Short read-only summaries of the marts, for the end of ``plcqi run``."""
+"""Short read-only summaries of the marts, for the end of ``plcqi run`` and ``plcqi summary``.
+
+The figures are the reports' headline figures (``marts.rpt_headlines``: follow-up uptake over
+complete windows, the pooled non-participant baseline and the lift, with 95% intervals), so
+the terminal and the reports never disagree; nothing is computed here.
+"""
 
 from __future__ import annotations
 
@@ -7,57 +12,71 @@ from pathlib import Path
 import duckdb
 
 from plcqi import paths
+from plcqi.publish import cells
+from plcqi.publish.warehouse import rows
+
+_QUERY = """
+    with scopes as (
+        select center_id, 0 as ordering from marts.dim_centers
+        union all
+        select 'ALL' as center_id, 1 as ordering
+    ),
+    cohorts as (
+        select center_id, count(*) as cohorts,
+            count(case when cohort_end_on is null then 1 end) as ongoing
+        from marts.dim_cohorts group by center_id
+        union all
+        select 'ALL', count(*), count(case when cohort_end_on is null then 1 end)
+        from marts.dim_cohorts
+    ),
+    figures as (
+        select center_id,
+            max(case when figure = 'followup_uptake_rate' then numerator end) as took_up,
+            max(case when figure = 'followup_uptake_rate' then denominator end) as complete,
+            max(case when figure = 'followup_uptake_rate' then value end) as uptake,
+            max(case when figure = 'followup_uptake_rate' then ci_low end) as uptake_low,
+            max(case when figure = 'followup_uptake_rate' then ci_high end) as uptake_high,
+            max(case when figure = 'followup_baseline_rate' then value end) as baseline,
+            max(case when figure = 'followup_lift' then value end) as lift,
+            max(case when figure = 'followup_lift' then ci_low end) as lift_low,
+            max(case when figure = 'followup_lift' then ci_high end) as lift_high,
+            max(case when figure = 'open_window_grantee_cohorts' then value end) as open_windows
+        from marts.rpt_headlines
+        where period = 'current'
+        group by center_id
+    )
+    select s.center_id, coalesce(c.cohorts, 0) as cohorts, coalesce(c.ongoing, 0) as ongoing,
+        f.*
+    from scopes s
+    left join cohorts c using (center_id)
+    left join figures f using (center_id)
+    order by s.ordering, s.center_id
+"""
 
 
 def marts_summary(data_dir: Path | str | None = None) -> list[dict]:
-    """Per center: cohorts, participating grantee-cohorts, and follow-up uptake over complete
-    windows against the non-participant baseline (METRICS.md), from a read-only connection."""
+    """Per center, then all centers: cohorts (ongoing ones apart), grantee-cohorts whose
+    follow-up window is complete and open, uptake of related TA with its 95% interval, the
+    non-participant baseline and the lift (METRICS.md), from a read-only connection."""
     con = duckdb.connect(str(paths.warehouse(data_dir)), read_only=True)
     try:
-        rows = con.execute(
-            """
-            with cohorts as (
-                select center_id, count(*) as cohorts,
-                    count(*) filter (where cohort_end_on is null) as ongoing
-                from marts.dim_cohorts group by center_id
-            ),
-            uptake as (
-                select center_id,
-                    count(*) as grantee_cohorts,
-                    count(*) filter (where window_complete) as complete,
-                    count(*) filter (where window_complete and took_up_related) as took_up,
-                from marts.fct_followup_uptake group by center_id
-            ),
-            lift as (
-                select center_id,
-                    avg(value) filter (where metric = 'followup_lift') as mean_lift
-                from marts.fct_phase_metrics group by center_id
-            )
-            select c.center_id, coalesce(k.cohorts, 0), coalesce(k.ongoing, 0),
-                coalesce(u.grantee_cohorts, 0), coalesce(u.complete, 0),
-                coalesce(u.took_up, 0), l.mean_lift
-            from marts.dim_centers c
-            left join cohorts k using (center_id)
-            left join uptake u using (center_id)
-            left join lift l using (center_id)
-            order by c.center_id
-            """
-        ).fetchall()
+        found = rows(con, _QUERY)
     finally:
         con.close()
     out = []
-    for center, cohorts, ongoing, gc, complete, took_up, lift in rows:
-        rate = f"{took_up / complete:.0%}" if complete else "-"
-        out.append(
-            {
-                "center": center,
-                "cohorts": cohorts,
-                "ongoing": ongoing,
-                "grantee_cohorts": gc,
-                "windows_complete": complete,
-                "took_up_related": took_up,
-                "uptake": rate,
-                "mean_lift": "-" if lift is None else f"{lift:+.0%}",
-            }
-        )
+    for r in found:
+        complete = int(r["complete"] or 0)
+        uptake = cells.interval(r["uptake_low"], r["uptake_high"])
+        lift = cells.interval(r["lift_low"], r["lift_high"], "difference")
+        out.append({
+            "center": r["center_id"],
+            "cohorts": r["cohorts"],
+            "ongoing": r["ongoing"],
+            "windows_complete": complete,
+            "windows_open": int(r["open_windows"] or 0),
+            "took_up_related": int(r["took_up"] or 0),
+            "uptake": "-" if r["uptake"] is None else f"{cells.pct(r['uptake'])} ({uptake})",
+            "baseline": "-" if r["baseline"] is None else cells.pct(r["baseline"]),
+            "lift": "-" if r["lift"] is None else f"{cells.points(r['lift'])} ({lift})",
+        })
     return out

@@ -15,7 +15,8 @@ from plcqi.publish.safety import check_marts
 MARTS = (
     "dim_centers", "dim_opportunities", "dim_cohorts", "dim_grantees", "fct_attendance",
     "fct_followup_uptake", "agg_uptake_trend", "fct_phase_metrics", "fct_poll_results",
-    "fct_survey_outcomes", "fct_ta_requests",
+    "fct_survey_outcomes", "fct_ta_requests", "rpt_report_period", "rpt_headlines",
+    "rpt_headline_changes",
 )
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from plcqi import paths, settings
+from plcqi import history, paths, settings
 from plcqi.ingest.rawzone import Zone
 
 TARGETS = ("duckdb", "postgres")
@@ -187,6 +187,17 @@ def _result(args: list[str], outcome: Any, target_path: Path) -> TransformResult
     )
 
 
+def ensure_source_files(data_dir: Path | str) -> list[Path]:
+    """Every file dbt's sources glob must find before a first delivery or publication: each
+    raw dataset's zero-row schema file and the published-history schema file. Returns the
+    files written."""
+    written = Zone(Path(data_dir)).ensure_schema_files()
+    schema = history.schema_file(data_dir)
+    if not schema.exists():
+        written.append(history.ensure_schema_file(data_dir))
+    return written
+
+
 def transform(
     data_dir: Path,
     target: str = "duckdb",
@@ -205,7 +216,7 @@ def transform(
     """
     if target not in TARGETS:
         raise ValueError(f"unknown dbt target {target!r}; expected one of {', '.join(TARGETS)}")
-    Zone(Path(data_dir)).ensure_schema_files()
+    ensure_source_files(data_dir)
     if target == "postgres" and copy_raw:
         from plcqi.transform.postgres import PgTarget, load_raw
 
@@ -220,7 +231,7 @@ def run_unit_tests(
     columns), so the models are first built empty (``dbt run --empty``): use a scratch
     ``data_dir`` (its warehouse is overwritten with empty tables), which needs only the raw
     zone's schema files (written here, see :meth:`Zone.ensure_schema_files`)."""
-    Zone(Path(data_dir)).ensure_schema_files()
+    ensure_source_files(data_dir)
     run_dbt("run", data_dir, target=target, extra=["--empty"])
     return run_dbt("test", data_dir, target=target, select=select)
 

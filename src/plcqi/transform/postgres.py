@@ -21,7 +21,7 @@ import psycopg
 import pyarrow.csv as pacsv
 from psycopg import sql
 
-from plcqi import paths, settings
+from plcqi import history, paths, settings
 from plcqi.ingest import contract
 from plcqi.ingest.rawzone import Zone, parquet_list, raw_columns, table_name
 from plcqi.sql import ident
@@ -65,6 +65,44 @@ class PgTarget:
         )
 
 
+def _copy_files(cur: psycopg.Cursor, duck: duckdb.DuckDBPyConnection, name: str,
+                columns: list[tuple[str, str]], files: list[Path]) -> int:
+    """Replace table ``raw.<name>`` with the rows of ``files`` (Parquet); the last column may
+    be ``filename`` (the file's name, filled in here). Returns the rows copied."""
+    table = sql.Identifier(RAW_SCHEMA, name)
+    cur.execute(sql.SQL("drop table if exists {} cascade").format(table))
+    cur.execute(
+        sql.SQL("create table {} ({})").format(
+            table,
+            sql.SQL(", ").join(
+                sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(PG_TYPES[t]))
+                for n, t in columns
+            ),
+        )
+    )
+    if not files:
+        return 0
+    with_filename = columns[-1][0] == "filename"
+    data_columns = columns[:-1] if with_filename else columns
+    select = ", ".join(ident(n) for n, _ in data_columns)
+    if with_filename:
+        select += ", parse_filename(filename) as filename"
+    arrow = duck.sql(
+        f"select {select} "
+        f"from read_parquet({parquet_list(files)}, union_by_name = true, filename = true)"
+    ).to_arrow_table()
+    if not arrow.num_rows:
+        return 0
+    buf = io.BytesIO()
+    pacsv.write_csv(arrow, buf, pacsv.WriteOptions(include_header=False))
+    copy_sql = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
+        table, sql.SQL(", ").join(sql.Identifier(n) for n, _ in columns)
+    )
+    with cur.copy(copy_sql) as copy:
+        copy.write(buf.getvalue())
+    return arrow.num_rows
+
+
 def load_raw(data_dir: Path | str | None, target: PgTarget) -> dict[str, int]:
     """Replace the ``raw`` schema's tables with the raw zone's rows; return rows per table."""
     zone = Zone(paths.data_dir(data_dir))
@@ -73,36 +111,11 @@ def load_raw(data_dir: Path | str | None, target: PgTarget) -> dict[str, int]:
     with target.connect() as pg, pg.cursor() as cur:
         cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
         for ds in contract.DATASETS:
-            columns = [*raw_columns(ds), ("filename", "VARCHAR")]
-            table = sql.Identifier(RAW_SCHEMA, table_name(ds))
-            cur.execute(sql.SQL("drop table if exists {}").format(table))
-            cur.execute(
-                sql.SQL("create table {} ({})").format(
-                    table,
-                    sql.SQL(", ").join(
-                        sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(PG_TYPES[t]))
-                        for n, t in columns
-                    ),
-                )
-            )
-            files = zone.raw_files(ds.name, schema_file=True)
-            if not files:
-                counts[ds.name] = 0
-                continue
-            select = ", ".join(ident(n) for n, _ in columns[:-1])
-            arrow = duck.sql(
-                f"select {select}, parse_filename(filename) as filename "
-                f"from read_parquet({parquet_list(files)}, union_by_name = true, filename = true)"
-            ).to_arrow_table()
-            counts[ds.name] = arrow.num_rows
-            if not arrow.num_rows:
-                continue
-            buf = io.BytesIO()
-            pacsv.write_csv(arrow, buf, pacsv.WriteOptions(include_header=False))
-            copy_sql = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
-                table, sql.SQL(", ").join(sql.Identifier(n) for n, _ in columns)
-            )
-            with cur.copy(copy_sql) as copy:
-                copy.write(buf.getvalue())
+            counts[ds.name] = _copy_files(
+                cur, duck, table_name(ds), [*raw_columns(ds), ("filename", "VARCHAR")],
+                zone.raw_files(ds.name, schema_file=True))
+        counts["history/published_headlines"] = _copy_files(
+            cur, duck, "published_headlines", list(history.HEADLINE_COLUMNS),
+            history.headline_files(zone.root))
     duck.close()
     return counts

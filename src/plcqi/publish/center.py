@@ -266,6 +266,9 @@ def _headline(con: duckdb.DuckDBPyConnection, center_id: str, min_cell_size: int
                        ("previous", without.previous_denominator)):
             if n is not None and h[key]["state"] in ("value", "zero"):
                 h[key] = dict(h[key], text=f"{h[key]['text']} of {n}")
+    for h in block:  # _headline.html reads value.ci and previous.recomputed (strict)
+        h["value"] = {"ci": None, **h["value"]}
+        h["previous"] = {"recomputed": False, **h["previous"]}
     return block
 
 

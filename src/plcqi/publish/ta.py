@@ -1,7 +1,8 @@
 """TA requested vs delivered per grantee and period, as ``marts.rpt_center_ta_by_grantee``
 counts them (requests in their state as of the as-of date, attended sessions); ``with_ta``
-serves the leadership headline until it reads ``marts.rpt_headlines``. Counts of grantees, requests and
-sessions are never suppressed (grantees are public bodies; METRICS.md "Small numbers")."""
+serves the leadership headline until it reads ``marts.rpt_headlines``. Counts of grantees,
+requests and sessions are never suppressed (grantees are public bodies; METRICS.md "Small
+numbers")."""
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 from tests.helpers import REPO
 
@@ -54,9 +53,8 @@ def ratios(source: str) -> list[tuple[int, str]]:
                 continue  # "%s" % x formatting
             if not _is_path_join(node):
                 found.append((node.lineno, ast.get_source_segment(source, node)))
-        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Div | ast.FloorDiv):
-            found.append((node.lineno, ast.get_source_segment(source, node)))
-        elif isinstance(node, ast.Call) and _name(node.func) in _NUMERIC_CALLS:
+        elif (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Div | ast.FloorDiv)
+              or isinstance(node, ast.Call) and _name(node.func) in _NUMERIC_CALLS):
             found.append((node.lineno, ast.get_source_segment(source, node)))
     return found
 

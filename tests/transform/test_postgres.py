@@ -1,7 +1,9 @@
 """Issue: the same dbt models on DuckDB and on Postgres give the same mart rows.
 
 Builds both targets from one generated, ingested raw zone — the Postgres one in a database
-this test creates and drops — and compares every mart table row by row.
+this test creates and drops — and compares every table of schema ``marts`` row by row; then
+"publishes" the previous quarter's headline figures into the history and builds both again
+(a second Postgres build into the same database), where both must read the published figures.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from psycopg.conninfo import conninfo_to_dict
 
 from plcqi.generate import generate
 from plcqi.ingest.run import ingest
+from plcqi.sql import literal
 from plcqi.transform.build import transform
 
 AS_OF = date(2026, 6, 30)
-MARTS = (
+PREVIOUS_AS_OF = date(2026, 3, 31)
+CONTRACT_MARTS = (
     "fct_followup_uptake",
     "agg_uptake_trend",
     "fct_phase_metrics",
@@ -66,15 +70,47 @@ def test_duckdb_and_postgres_marts_are_identical(tmp_path, pg_dsn, monkeypatch):
     monkeypatch.setenv("PLCQI_PG_USER", info.get("user", "postgres"))
     monkeypatch.setenv("PLCQI_PG_DBNAME", info["dbname"])
 
-    duck_result = transform(tmp_path, target="duckdb", as_of=AS_OF)
-    pg_result = transform(tmp_path, target="postgres", as_of=AS_OF)
+    _build_both_and_compare(tmp_path, pg_dsn)
+
+    # The previous quarter's headlines as if published then (this build's figures, dated
+    # 2026-03-31): both targets now compare with them.
+    warehouse = tmp_path / "warehouse" / "plcqi.duckdb"
+    published = tmp_path / "history" / PREVIOUS_AS_OF.isoformat() / "rpt_headlines.parquet"
+    published.parent.mkdir(parents=True)
+    duck = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        duck.execute(
+            "copy (select * replace (date '2026-03-31' as as_of_date) from marts.rpt_headlines "
+            f"where period = 'current') to {literal(str(published))} (format parquet)")
+    finally:
+        duck.close()
+    _build_both_and_compare(tmp_path, pg_dsn)
+    duck = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        sources = duck.execute("select distinct previous_source from marts.rpt_headline_changes "
+                               "where previous_source is not null").fetchall()
+    finally:
+        duck.close()
+    assert sources == [("published",)]
+
+
+def _build_both_and_compare(data_dir, pg_dsn) -> None:
+    duck_result = transform(data_dir, target="duckdb", as_of=AS_OF)
+    pg_result = transform(data_dir, target="postgres", as_of=AS_OF)
     assert duck_result.success and pg_result.success
     assert duck_result.status_counts == pg_result.status_counts
 
-    duck = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"), read_only=True)
+    duck = duckdb.connect(str(data_dir / "warehouse" / "plcqi.duckdb"), read_only=True)
     try:
         with psycopg.connect(pg_dsn) as pg, pg.cursor() as pg_cur:
-            for table in MARTS:
+            marts = [r[0] for r in duck.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by 1").fetchall()]
+            pg_cur.execute("select table_name from information_schema.tables "
+                           "where table_schema = 'marts' order by 1")
+            assert [r[0] for r in pg_cur.fetchall()] == marts
+            assert set(CONTRACT_MARTS) <= set(marts)
+            for table in marts:
                 d_names, d_rows = rows(duck.cursor(), table)
                 p_names, p_rows = rows(pg_cur, table)
                 assert d_names == p_names, table

@@ -62,15 +62,22 @@ def test_leadership_context_matches_its_snapshot(lead, update_goldens):
 
 
 def test_headline_figures_by_hand(c1):
+    # read from marts.rpt_headlines / rpt_headline_changes for C1 (fixtures.HEADLINES)
     h = {x["label"]: x for x in c1["headline"]}
-    # K1 2/4 + K3 1/2 took up; baselines 0.2 each; no window had closed by 2026-03-31.
+    # K1 2/4 + K3 1/2 took up; baseline 4 of 20; no window had closed by 2026-03-31.
     uptake = h["Follow-up TA uptake, complete windows"]
     assert (uptake["value"]["text"], uptake["previous"]["state"]) == ("50%", "missing")
     assert h["Uptake lift over the baseline"]["value"]["text"] == "+30 pts"
-    # 15 of 20 grantee-sessions now; 12 of 16 at the previous as-of date.
+    assert h["Baseline: non-participants' uptake"]["value"]["text"] == "20%"
+    # 15 of 20 grantee-sessions now (Wilson 53–89%); 12 of 16 = 75% at the previous as-of
+    # date, recomputed from today's data (nothing was published for C1 then).
     att = h["Attendance, all cohorts to date"]
-    assert (att["value"]["title"], att["previous"]["title"]) == ("15 of 20", "12 of 16")
+    assert (att["value"]["title"], att["previous"]["text"], att["change"]["text"]) == (
+        "15 of 20; 95% interval 53–89%", "75%", "0 pts")
+    assert att["previous"]["recomputed"] is True
     assert h["Grantees reached in the period"]["value"]["text"] == "2"
+    assert h["Grantees with no TA at all in the period"]["value"]["text"] == "1 of 5"
+    assert h["Opportunities with a theory of change"]["value"]["text"] == "1 of 2"
 
 
 def test_ta_by_grantee_by_hand(c1):
@@ -79,8 +86,9 @@ def test_ta_by_grantee_by_hand(c1):
     # Sessions: K2-S1 (Apr 7: G1, G5), K2-S2 (May 5: G1); none of C1's in the previous one.
     t = c1["ta_by_grantee"]
     assert [c["key"] for c in t["columns"]] == [
-        "grantee", "requests", "withdrawn", "delivered", "sessions", "requests_prev",
-        "withdrawn_prev", "delivered_prev", "sessions_prev"]
+        "grantee", "requests", "withdrawn_requests", "delivered_requests", "sessions_attended",
+        "requests_prev", "withdrawn_requests_prev", "delivered_requests_prev",
+        "sessions_attended_prev"]
     rows = {r["cells"][0].get("title", r["cells"][0]["text"]): [c["text"] for c in
                                                                   r["cells"][1:]]
             for r in t["rows"]}
@@ -133,7 +141,7 @@ def test_leadership_reach_by_hand(lead):
                                     ["All centers", "4", "13", "11", "85%"]]
 
 
-def test_targets_met_leaves_out_suppressed_metrics(tmp_path):
+def test_a_verdict_on_a_hidden_figure_is_hidden(tmp_path):
     import duckdb
     fixtures.build(tmp_path)
     con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
@@ -144,13 +152,20 @@ def test_targets_met_leaves_out_suppressed_metrics(tmp_path):
     con.close()
     with warehouse.connect(tmp_path) as con:
         ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
-    met = {x["label"]: x for x in ctx["headline"]}["Targets met (cohort × metric)"]
-    # Shown verdicts only: attendance K1 0.75 and K3 0.75 < 0.8, gap K1 50 > 42, K3 30 <= 42.
-    assert (met["value"]["text"], met["value"]["title"]) == ("25%", "1 of 4")
     k1 = next(k for o in ctx["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
     tick = next(b for b in k1["scorecard"]["rows"] if b["cells"][1]["title"]
-                == "followup_uptake_rate")["cells"][4]
+                == "followup_uptake_rate")["cells"][5]
     assert tick["flag"] == "hidden"
+    # the targets summary hides them the same way, and no recommendation names them
+    o1 = next(t for t in ctx["targets"] if t["id"] == "O1")
+    uptake = [r for r in texts(o1["table"]) if r[1].startswith("Follow-up TA uptake")]
+    assert uptake == [["K1", uptake[0][1], "suppr.", "—", "≥ 40%", "suppr."],
+                      ["K3", uptake[0][1], "n<3", "—", "≥ 40%", "n<3"]]
+    figures = [t["figure"] for r in ctx["recommendations"] for t in r["triggers"]]
+    assert not [f for f in figures if "uptake" in f.lower()]
+    # the headline's "targets met" is the mart's (rpt_headlines: 1 of 4 shown verdicts)
+    met = {x["label"]: x for x in ctx["headline"]}["Targets met (cohort × metric)"]
+    assert met["value"]["text"] == "25%"
 
 
 def test_retention_chart_draws_the_attendance_target(c1):
@@ -168,18 +183,25 @@ def test_denominator_under_minimum_is_suppressed(c1):
     k3 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K3")
     row = next(r for r in k3["scorecard"]["rows"] if r["cells"][1]["title"]
                == "followup_uptake_rate")
-    value, status = row["cells"][2], row["cells"][4]
+    value, ci, status = row["cells"][2], row["cells"][3], row["cells"][5]
     assert value["text"] == "n<3" and value["state"] == "suppressed"
     assert "raw" not in value and status["text"] == "n<3"
+    assert ci["text"] == "—"  # the interval of a hidden figure is hidden with it
 
 
 def test_complementary_suppression_hides_a_second_cohort(c1):
     rows = texts(c1["uptake"]["table"])
     assert rows[0][:5] == ["K1", "2025-11-20", "2026-05-21", "4", "suppr."]
     assert rows[1][4] == "n<3"
-    assert rows[2][4] == "50%"  # the total stays; neither cohort can be recovered from it
+    # the center's total (headline) stays; neither cohort can be recovered from it
+    h = {x["label"]: x for x in c1["headline"]}
+    assert h["Follow-up TA uptake, complete windows"]["value"]["text"] == "50%"
     k1_cells = c1["uptake"]["table"]["rows"][0]["cells"]
-    assert all(is_hidden(c) for c in k1_cells[4:])
+    # uptake, its interval, baseline and lift (and its interval), days: all hidden;
+    # the count of non-participants compared (grantees, never suppressed) stays.
+    assert [c["text"] for c in k1_cells[4:]] == ["suppr.", "—", "10", "suppr.", "suppr.", "—",
+                                                 "suppr."]
+    assert all(is_hidden(c) for i, c in enumerate(k1_cells) if i in (4, 7, 8, 10))
 
 
 def test_suppressed_cell_differs_from_true_zero():
@@ -205,17 +227,106 @@ def test_center_report_holds_only_its_own_cohorts(c1):
 def test_opportunity_without_theory_of_change_is_flagged(c1):
     o2 = next(o for o in c1["opportunities"] if o["id"] == "O2")
     assert o2["has_toc"] is False
-    statuses = {r["cells"][4]["text"] for r in o2["cohorts"][0]["scorecard"]["rows"]}
+    statuses = {r["cells"][5]["text"] for r in o2["cohorts"][0]["scorecard"]["rows"]}
     assert "no theory of change" in statuses
+    t = next(t for t in c1["targets"] if t["id"] == "O2")
+    assert (t["has_toc"], t["table"]) == (False, None)
 
 
 def test_recommendations_name_their_figures(c1):
+    # In the period: K2 (sessions in it), K1 and K3 (windows closed in it). O1 has targets on
+    # attendance (>= 80%) and the longest gap (<= 42 days): K1 misses both (75%, 50 days),
+    # K3 misses attendance (75%) and meets the gap (30 days). So the six-week rule, whose
+    # metric O1 has a target for, does not fire on its own: the missed target says it.
     found = {r["rule_id"]: r["triggers"] for r in c1["recommendations"]}
-    assert set(found) == {"no_theory_of_change", "intake_before_launch",
-                          "kickoff_sets_expectations", "team_lead_agency", "gap_over_six_weeks"}
-    assert found["gap_over_six_weeks"][0]["figure"] == "longest gap between sessions: 50 days " \
-        "(limit 42)"
+    assert set(found) == {"target_not_met", "no_theory_of_change", "intake_before_launch",
+                          "kickoff_sets_expectations", "team_lead_agency"}
+    assert [(t["cohort_ids"], t["figure"]) for t in found["target_not_met"]] == [
+        (["K1"], "Attendance (grantee-sessions attended): 75% (95% interval 47–91%) against "
+                 "the target ≥ 80%: not met"),
+        (["K1"], "Longest gap between sessions: 50 days against the target ≤ 42 days: "
+                 "not met"),
+        (["K3"], "Attendance (grantee-sessions attended): 75% (95% interval 30–95%) against "
+                 "the target ≥ 80%: not met"),
+    ]
+    assert found["target_not_met"][1]["advice"].startswith("Schedule every session")
     assert found["no_theory_of_change"][0]["cohort_ids"] == ["K2"]
+    assert c1["nothing_to_report"] is None
+
+
+def test_targets_summary_by_hand(c1):
+    # O1's targets: attendance >= 80% and longest gap <= 42 days, for K1 and K3 (PHASE).
+    o1 = next(t for t in c1["targets"] if t["id"] == "O1")
+    assert texts(o1["table"]) == [
+        ["K1", "Attendance (grantee-sessions attended)", "75%", "47–91%", "≥ 80%", "not met"],
+        ["K1", "Longest gap between sessions", "50 days", "—", "≤ 42 days", "not met"],
+        ["K3", "Attendance (grantee-sessions attended)", "75%", "30–95%", "≥ 80%", "not met"],
+        ["K3", "Longest gap between sessions", "30 days", "—", "≤ 42 days", "met"],
+    ]
+
+
+def test_reach_and_attendance_across_by_hand(c1):
+    # rpt_cohort_summary: K1 4 of 5 (Wilson 38–96%), K3 2 of 2 (n<3), K2 2 of 3 (21–94%).
+    assert texts(c1["reach"]) == [["K1", "5", "5", "4", "80%", "38–96%"],
+                                  ["K3", "2", "2", "2", "n<3", "—"],
+                                  ["K2", "3", "2", "2", "67%", "21–94%"]]
+    # rpt_attendance_pooled: O1 12 of 16, O2 3 of 4, the center 15 of 20.
+    assert texts(c1["attendance_across"]) == [
+        ["K1", "cohort", "9", "12", "75%", "47–91%"],
+        ["K3", "cohort", "3", "4", "75%", "30–95%"],
+        ["Licensing PLC (O1)", "opportunity, pooled", "12", "16", "75%", "51–90%"],
+        ["K2", "cohort", "3", "4", "75%", "30–95%"],
+        ["Workforce CoP (O2)", "opportunity, pooled", "3", "4", "75%", "30–95%"],
+        ["All cohorts of the center", "center, pooled", "15", "20", "75%", "53–89%"],
+    ]
+
+
+def test_heatmap_tells_never_registered_and_never_attended_apart(c1):
+    k1, k3, k2 = (k for o in c1["opportunities"] for k in o["cohorts"])
+    # K1: G5 registered and never came; K2: G3 invited and never registered. Both last.
+    grid = texts(k1["attendance"]["heatmap"]["table"])
+    assert [r[:2] for r in grid] == [["Alabama", "participating"], ["Alaska", "participating"],
+                                     ["Arizona", "participating"], ["Guam", "participating"],
+                                     [f"{fixtures.XSS} Nation",
+                                      "registered, never attended"]]
+    assert grid[-1][2:] == ["no", "no", "no", "0"]
+    assert [r[:2] for r in texts(k2["attendance"]["heatmap"]["table"])][-1] == [
+        "Arizona", "invited, never registered"]
+    assert "1 registered, never attended" in k1["attendance"]["heatmap"]["alt"]
+    # the share at each session: rpt_attendance_sessions (K1: 4, 3, 2 of 4)
+    assert texts(k1["attendance"]["retention_table"]) == [
+        ["S1", "2025-09-10", "100%", "51–100%"], ["S2", "2025-10-01", "75%", "30–95%"],
+        ["S3", "2025-11-20", "50%", "15–85%"]]
+    assert [r[2] for r in texts(k1["attendance"]["gap_table"])] == ["—", "21 days", "50 days"]
+
+
+def test_barriers_by_hand(c1):
+    k1 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K1")
+    rows = texts(k1["barriers"]["table"])
+    # 3 answers: time 3 of 3; turnover 1 person (shown as <3), its share of 3 answers shown.
+    assert rows[:2] == [["Not enough time", "3", "100%", "44–100%"],
+                        ["Staff turnover", "<3", "33%", "6–79%"]]
+    assert rows[2] == ["Lead agency buy-in", "0", "0%", "0–56%"]
+    k2 = next(k for o in c1["opportunities"] for k in o["cohorts"] if k["id"] == "K2")
+    assert k2["barriers"] == {"has_answers": False}
+
+
+def test_a_center_with_nothing_in_the_period_says_why(tmp_path):
+    import duckdb
+    fixtures.build(tmp_path)
+    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
+    con.execute("update marts.rpt_cohort_summary set is_active_in_period = false, "
+                "window_closed_in_period = false")
+    con.close()
+    with warehouse.connect(tmp_path) as con:
+        ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
+        c2 = center.build(con, tmp_path, "C2", fixtures.AS_OF)
+    assert ctx["recommendations"] == []
+    assert ctx["nothing_to_report"] == (
+        "No cohort of this center had a delivered session in the period (2026-04-01 to "
+        "2026-06-30) or a follow-up window closing in it: the rules looked at no cohort.")
+    # C2's K9: no session or window closing in the period either
+    assert c2["nothing_to_report"].startswith("No cohort of this center")
 
 
 def test_comments_are_off_by_default(c1, tiny):

@@ -1,7 +1,9 @@
-"""The center report's context: everything the template prints, built from the marts.
+"""The center report's context: everything the template prints, read from the marts.
 
 Only the center's own opportunities and cohorts are read (``where center_id = ?`` in every
-query): a center's report holds no other center's cohorts.
+query): a center's report holds no other center's cohorts. Every figure is a column of a mart
+(``fct_phase_metrics``, ``rpt_cohort_summary``, ``rpt_attendance_*``, ``rpt_cohort_barriers``,
+``rpt_center_ta_by_grantee``): this module reads, suppresses and formats.
 """
 
 from __future__ import annotations
@@ -16,13 +18,11 @@ from plcqi.publish import (
     charts,
     comments,
     headlines,
-    periods,
     quality,
     rules,
     sections,
     ta,
 )
-from plcqi.publish import metrics as m
 from plcqi.publish.tables import column, table
 from plcqi.publish.warehouse import PublishError, rows
 
@@ -38,38 +38,37 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
     q = [center_id]
     opportunities = rows(con, "select * from marts.dim_opportunities where center_id = ? "
                          "order by opportunity_id", q)
-    cohorts = rows(con, "select * from marts.dim_cohorts where center_id = ? "
-                   "order by opportunity_id, cohort_number, cohort_id", q)
+    cohorts = rows(con, "select c.*, s.reach_rate, s.reach_ci_low, s.reach_ci_high, "
+                   "s.is_active_in_period, s.window_closed_in_period "
+                   "from marts.dim_cohorts c left join marts.rpt_cohort_summary s "
+                   "using (cohort_id) where c.center_id = ? "
+                   "order by c.opportunity_id, c.cohort_number, c.cohort_id", q)
     phase = rows(con, "select * from marts.fct_phase_metrics where center_id = ? "
                  "order by cohort_id, phase_number, metric", q)
-    att = rows(con, "select a.*, g.grantee_name from marts.fct_attendance a left join "
-               "marts.dim_grantees g using (grantee_id) where a.center_id = ? "
-               "order by a.cohort_id, a.delivered_number, a.grantee_id", q)
+    grid = rows(con, "select * from marts.rpt_attendance_grid where center_id = ? "
+                "order by cohort_id, delivered_number, grantee_id", q)
+    session_rows = rows(con, "select * from marts.rpt_attendance_sessions where center_id = ? "
+                        "order by cohort_id, delivered_number", q)
+    pooled = rows(con, "select * from marts.rpt_attendance_pooled where center_id = ?", q)
+    barrier_rows = rows(con, "select * from marts.rpt_cohort_barriers where center_id = ? "
+                        "order by cohort_id, barrier_order", q)
     uptake = rows(con, "select u.*, g.grantee_name from marts.fct_followup_uptake u left join "
                   "marts.dim_grantees g using (grantee_id) where u.center_id = ? "
                   "order by u.cohort_id, u.grantee_id", q)
     poll_rows = rows(con, "select * from marts.fct_poll_results where center_id = ?", q)
     survey_rows = rows(con, "select * from marts.fct_survey_outcomes where center_id = ?", q)
-    # TA requests to this center: its own, or with one of its opportunities as the source.
-    requests = rows(con, "select * from marts.fct_ta_requests where center_id = ? or "
-                    "source_opportunity_id in (select opportunity_id from "
-                    "marts.dim_opportunities where center_id = ?) order by request_id",
-                    [center_id, center_id])
+    ta_rows = rows(con, "select * from marts.rpt_center_ta_by_grantee where center_id = ?", q)
     grantees = rows(con, "select grantee_id, grantee_name, grantee_type from marts.dim_grantees "
                     "order by grantee_id")
     names = {g["grantee_id"]: g["grantee_name"] for g in grantees}
-
-    prev = periods.previous_as_of(as_of)
-    start, _ = periods.period(as_of)
-    prev_start, _ = periods.period(prev)
+    period_row = rows(con, "select * from marts.rpt_report_period")[0]
+    start, prev = period_row["period_start_on"], period_row["previous_as_of_date"]
 
     # ---- phase metric cells, with complementary suppression of the totalled metrics
     metric_rows = headlines.by_key(phase, "cohort_id")
     value_cells: dict[str, dict[str, dict]] = {}
     for cid, mrs in metric_rows.items():
-        value_cells[cid] = {r["metric"]: m.value_cell(r["metric"], r["value"], r["numerator"],
-                                                       r["denominator"], min_cell_size)
-                            for r in mrs}
+        value_cells[cid] = {r["metric"]: sections.metric_cell(r, min_cell_size) for r in mrs}
     cids = [c["cohort_id"] for c in cohorts if c["cohort_id"] in value_cells]
     for metric in headlines.TOTALLED:
         group = [value_cells[c][metric] for c in cids if metric in value_cells[c]]
@@ -77,105 +76,58 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         for c in cids:
             if metric in value_cells[c]:
                 value_cells[c][metric] = next(done)
-    for c in cids:  # the lift is hidden with the uptake it is computed from
-        if "followup_lift" in value_cells[c] and cells.is_hidden(
-                value_cells[c].get("followup_uptake_rate", cells.MISSING)):
-            value_cells[c]["followup_lift"] = dict(value_cells[c]["followup_uptake_rate"])
+    for c in cids:  # the baseline and lift are hidden with the uptake they go with
+        for dependent in ("followup_baseline_rate", "followup_lift"):
+            if dependent in value_cells[c] and cells.is_hidden(
+                    value_cells[c].get("followup_uptake_rate", cells.MISSING)):
+                value_cells[c][dependent] = dict(value_cells[c]["followup_uptake_rate"])
+    baseline_rows = {r["cohort_id"]: r for r in phase if r["metric"] == "followup_baseline_rate"}
 
-    baselines = {}
-    for r in phase:
-        if r["metric"] == "followup_lift" and r["value"] is not None:
-            rate = next((x["value"] for x in metric_rows[r["cohort_id"]]
-                         if x["metric"] == "followup_uptake_rate"), None)
-            if rate is not None:
-                baselines[r["cohort_id"]] = rate - r["value"]
+    headline = _headline(con, center_id, min_cell_size)
 
-    # ---- headline figures
-    def reached(lo: date, hi: date) -> set[str]:
-        return {r["grantee_id"] for r in att if r["has_attended"] and lo <= r["session_on"] <= hi}
-
-    def active(lo: date, hi: date) -> int:
-        return len({r["cohort_id"] for r in att if lo <= r["session_on"] <= hi})
-
-    reach_now, reach_prev = reached(start, as_of), reached(prev_start, prev)
-    att_now = headlines.attendance_at(att, as_of, min_cell_size)
-    att_prev = headlines.attendance_at(att, prev, min_cell_size)
-    up_now, base_now, lift_now = headlines.uptake_at(uptake, baselines, as_of, min_cell_size)
-    up_prev, base_prev, lift_prev = headlines.uptake_at(uptake, baselines, prev, min_cell_size)
-    with_toc = sum(1 for o in opportunities if o["has_theory_of_change"])
-    # A verdict on a hidden figure would tell whether it met its target: left out.
-    verdicts = [r["target_met"] for r in phase if r["target_met"] is not None
-                and not cells.is_hidden(value_cells[r["cohort_id"]][r["metric"]])]
-    a_now, a_prev = cells.count_cell(active(start, as_of)), cells.count_cell(
-        active(prev_start, prev))
-    r_now, r_prev = cells.count_cell(len(reach_now)), cells.count_cell(len(reach_prev))
-    ids = [g["grantee_id"] for g in grantees]
-    no_now = ta.without_cell(ids, ta.with_ta(requests, att, start, as_of))
-    no_prev = ta.without_cell(ids, ta.with_ta(requests, att, prev_start, prev))
-    headline = [
-        headlines.headline("Cohorts with sessions in the period", a_now, a_prev,
-                  headlines.change(a_now, a_prev, min_cell_size, "count")),
-        headlines.headline("Grantees reached in the period", r_now, r_prev,
-                  headlines.change(r_now, r_prev, min_cell_size, "count"),
-                  "attended at least one of this center's sessions in the period"),
-        headlines.headline("Grantees with no TA at all in the period", no_now, no_prev,
-                  headlines.change(no_now, no_prev, min_cell_size, "count"),
-                  f"out of all {len(grantees)} grantees: neither a TA request to this center "
-                  "(withdrawn ones do not count) nor an attended session of this center"),
-        headlines.headline("Attendance, all cohorts to date", att_now, att_prev,
-                  headlines.change(att_now, att_prev, min_cell_size),
-                  "attended grantee-sessions / (participating grantees × delivered sessions)"),
-        headlines.headline("Follow-up TA uptake, complete windows", up_now, up_prev,
-                  headlines.change(up_now, up_prev, min_cell_size),
-                  "participating grantees with a related TA request within six months of the "
-                  "cohort's end"),
-        headlines.headline("Baseline: non-participants' uptake", base_now, base_prev,
-                  headlines.change(base_now, base_prev, min_cell_size)),
-        headlines.headline("Uptake lift over the baseline", lift_now, lift_prev,
-                  headlines.change(lift_now, lift_prev, min_cell_size)),
-        headlines.headline("Targets met (cohort × metric)",
-                  cells.rate_cell(sum(verdicts), len(verdicts), min_cell_size), None, None,
-                  "targets from the opportunities' theories of change; figures suppressed "
-                  "for small numbers are left out; the marts hold one as-of date, so no "
-                  "previous figure"),
-        headlines.headline("Opportunities with a theory of change",
-                  {"text": f"{with_toc} of {len(opportunities)}", "state": "value",
-                   "raw": with_toc}, None, None, "reference data: current state only"),
-    ]
-
-    # ---- reach per cohort (grantees reached out of those invited)
+    # ---- reach per cohort (grantees reached out of those invited; rpt_cohort_summary)
     reach_rows = []
     for c in cohorts:
+        reach_cell = cells.rate(c["reach_rate"], c["invited_grantees"], min_cell_size,
+                                numerator=c["participating_grantees"], low=c["reach_ci_low"],
+                                high=c["reach_ci_high"])
         reach_rows.append({
             "cohort": cells.text_cell(c["cohort_id"]),
             "invited": cells.count_cell(c["invited_grantees"]),
             "registered": cells.count_cell(c["registered_grantees"]),
             "participating": cells.count_cell(c["participating_grantees"]),
-            "reach": cells.rate_cell(c["participating_grantees"], c["invited_grantees"],
-                                     min_cell_size),
+            "reach": reach_cell,
+            "ci": sections.interval_cell(reach_cell),
         })
     reach = table(
         "reach", "Grantees reached out of those invited, by cohort",
         [column("cohort", "Cohort"), column("invited", "Invited", True),
          column("registered", "Registered", True),
          column("participating", "Participating", True),
-         column("reach", "Participating / invited", True)], reach_rows,
+         column("reach", "Participating / invited", True),
+         column("ci", "95% interval", True)], reach_rows,
         note="Participating: at least one participant attended at least one delivered session "
         "(registration alone is not participation).")
 
+    # ---- attendance across cohorts (rpt_attendance_pooled)
+    attendance_table = _attendance_across(opportunities, cohorts, pooled, min_cell_size)
+
     # ---- opportunities and cohorts
-    att_by = headlines.by_key(att, "cohort_id")
+    grid_by = headlines.by_key(grid, "cohort_id")
+    sessions_by = headlines.by_key(session_rows, "cohort_id")
     polls_by = headlines.by_key(poll_rows, "cohort_id")
     surveys_by = headlines.by_key(survey_rows, "cohort_id")
+    barriers_by = headlines.by_key(barrier_rows, "cohort_id")
     found_comments = (comments.survey_comments(data_dir, [c["cohort_id"] for c in cohorts],
                                                as_of, min_cell_size)
                       if include_comments else {})
     cohorts_by_opp = headlines.by_key(cohorts, "opportunity_id")
-    opp_blocks, facts = [], []
+    opp_blocks, facts, target_tables = [], [], []
     for o in opportunities:
         has_toc = bool(o["has_theory_of_change"])
+        opp_cohorts = cohorts_by_opp.get(o["opportunity_id"], [])
         blocks = []
-        for c in cohorts_by_opp.get(o["opportunity_id"], []):
+        for c in opp_cohorts:
             cid = c["cohort_id"]
             mrs = metric_rows.get(cid, [])
             targets = {r["metric"]: (r["target_comparator"], r["target_value"]) for r in mrs
@@ -195,23 +147,37 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                 f"sessions delivered" if c["planned_sessions"] else
                 f"{c['delivered_sessions']} sessions delivered",
                 "scorecard": sections.scorecard(cid, mrs, value_cells.get(cid, {}), has_toc),
-                "attendance": sections.attendance(cid, att_by.get(cid, []), names,
+                "attendance": sections.attendance(cid, grid_by.get(cid, []),
+                                                  sessions_by.get(cid, []), names,
                                                   min_cell_size, targets),
                 "polls": sections.polls(cid, polls_by.get(cid, []), min_cell_size,
                                         poll_target),
                 "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size),
+                "barriers": sections.barriers(cid, barriers_by.get(cid, []), min_cell_size),
                 "comments": found_comments.get(cid, []),
             })
+            shown = value_cells.get(cid, {})
             facts.append(rules.CohortFacts(
                 cohort_id=cid, opportunity_id=o["opportunity_id"],
                 opportunity_title=o["opportunity_title"],
                 participation_mode=o["participation_mode"],
                 attendance_expectation=o["attendance_expectation"],
                 has_theory_of_change=has_toc, window_complete=bool(c["window_complete"]),
-                metrics={r["metric"]: rules.Metric(r["value"], r["numerator"], r["denominator"])
-                         for r in mrs},
+                metrics={r["metric"]: rules.Metric(
+                    r["value"], r["numerator"], r["denominator"], r.get("ci_low"),
+                    r.get("ci_high"), r["target_comparator"], r["target_value"],
+                    r["target_met"]) for r in mrs},
                 min_cell_size=min_cell_size,
+                active_in_period=bool(c["is_active_in_period"]),
+                window_closed_in_period=bool(c["window_closed_in_period"]),
+                hidden=frozenset(k for k, v in shown.items() if cells.is_hidden(v)),
             ))
+        targets_table = (sections.targets_summary(o["opportunity_id"], opp_cohorts,
+                                                  metric_rows, value_cells)
+                         if has_toc else None)
+        target_tables.append({"id": o["opportunity_id"], "title": o["opportunity_title"],
+                              "has_toc": has_toc, "table": targets_table,
+                              "cohorts": len(opp_cohorts)})
         opp_blocks.append({
             "id": o["opportunity_id"],
             "title": o["opportunity_title"],
@@ -228,32 +194,158 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
             "cohorts": blocks,
         })
 
-    # ---- follow-up uptake: complete windows (with baseline and lift) and open ones apart
+    uptake_ctx = _uptake(cohorts, uptake, metric_rows, value_cells, baseline_rows, names,
+                         min_cell_size)
+
+    # ---- TA requested vs delivered, per grantee, this period and the previous one
+    ta_table = ta.by_grantee(ta_rows, names)
+
+    period_text = f"{start} to {as_of}"
+    recommendations = rules.evaluate(facts)
+    global_quality = quality_context if quality_context is not None else quality.for_center(
+        quality.context(data_dir, as_of, prefix="dq"))
+    return {
+        "kind": "center",
+        "title": f"CQI report: {center['center_name']}",
+        "center": {"id": center_id, "name": center["center_name"],
+                   "funding_office": center["funding_office"]},
+        "as_of": as_of.isoformat(),
+        "previous_as_of": prev.isoformat(),
+        "period": {"start": start.isoformat(), "end": as_of.isoformat()},
+        "min_cell_size": min_cell_size,
+        "comments_enabled": include_comments,
+        "headline": headline,
+        "targets": target_tables,
+        "reach": reach,
+        "attendance_across": attendance_table,
+        "opportunities": opp_blocks,
+        "uptake": uptake_ctx,
+        "ta_by_grantee": ta_table,
+        "recommendations": recommendations,
+        "nothing_to_report": rules.nothing_to_report(facts, len(opportunities), period_text),
+        "rules": [{"id": r.id, "title": r.title, "evidence": r.evidence}
+                  for r in (rules.TARGET_RULE, *rules.RULES)],
+        "quality": quality.center_section(data_dir, con, center_id, global_quality),
+    }
+
+
+HEADLINE = [  # (figure of marts.rpt_headlines, label, note); {total}: the denominator
+    ("cohorts_active", "Cohorts with sessions in the period",
+     "a delivered session of this center in the period"),
+    ("grantees_reached", "Grantees reached in the period",
+     "attended at least one of this center's sessions in the period"),
+    ("grantees_without_ta", "Grantees with no TA at all in the period",
+     "out of all {total} grantees: neither a TA request to this center (withdrawn ones do "
+     "not count) nor an attended session of this center"),
+    ("attendance_rate", "Attendance, all cohorts to date",
+     "attended grantee-sessions / (participating grantees × delivered sessions), pooled"),
+    ("followup_uptake_rate", "Follow-up TA uptake, complete windows",
+     "participating grantees with a related TA request within six months of the cohort's "
+     "end; unit: the grantee-cohort"),
+    ("followup_baseline_rate", "Baseline: non-participants' uptake",
+     "the same request rate among comparable grantees that took part in no related cohort"),
+    ("followup_lift", "Uptake lift over the baseline", "uptake minus the baseline"),
+    ("open_window_grantee_cohorts", "Grantee-cohorts with a window still open",
+     "shown apart: no final rate until the window closes"),
+    ("targets_met", "Targets met (cohort × metric)",
+     "targets from the opportunities' theories of change, assessed as of the as-of date"),
+    ("opportunities_with_toc", "Opportunities with a theory of change",
+     "reference data: current state only"),
+]
+
+
+def _headline(con: duckdb.DuckDBPyConnection, center_id: str, min_cell_size: int
+              ) -> list[dict]:
+    """The center's headline block (``marts.rpt_headlines`` / ``rpt_headline_changes``)."""
+    figures = headlines.read(con, center_id)
+    block = headlines.block(figures, HEADLINE, min_cell_size)
+    without = figures.get("grantees_without_ta")
+    if without is not None:  # "1 of 56": out of all grantees
+        h = next(x for x in block if x["label"] == HEADLINE[2][1])
+        for key, n in (("value", without.denominator),
+                       ("previous", without.previous_denominator)):
+            if n is not None and h[key]["state"] in ("value", "zero"):
+                h[key] = dict(h[key], text=f"{h[key]['text']} of {n}")
+    for h in block:  # _headline.html reads value.ci and previous.recomputed (strict)
+        h["value"] = {"ci": None, **h["value"]}
+        h["previous"] = {"recomputed": False, **h["previous"]}
+    return block
+
+
+def _attendance_across(opportunities: list[dict], cohorts: list[dict], pooled: list[dict],
+                       min_cell_size: int) -> dict:
+    """Attendance per cohort, pooled per opportunity and for the center
+    (``rpt_attendance_pooled``): attended grantee-sessions out of possible ones."""
+    by_scope = {(r["scope"], r["opportunity_id"], r["cohort_id"]): r for r in pooled}
+
+    def line(label: dict, r: dict | None, kind: str) -> dict:
+        if r is None:
+            return {"what": label, "kind": cells.text_cell(kind),
+                    "attended": dict(cells.MISSING), "possible": dict(cells.MISSING),
+                    "rate": dict(cells.MISSING), "ci": dict(cells.MISSING)}
+        rate = cells.rate(r["attendance_rate"], r["possible_grantee_sessions"], min_cell_size,
+                          numerator=r["attended_grantee_sessions"], low=r["ci_low"],
+                          high=r["ci_high"])
+        return {"what": label, "kind": cells.text_cell(kind),
+                "attended": cells.count_cell(r["attended_grantee_sessions"]),
+                "possible": cells.count_cell(r["possible_grantee_sessions"]),
+                "rate": rate, "ci": sections.interval_cell(rate)}
+
+    out = []
+    for o in opportunities:
+        oid = o["opportunity_id"]
+        for c in cohorts:
+            if c["opportunity_id"] == oid:
+                out.append(line(cells.text_cell(c["cohort_id"]),
+                                by_scope.get(("cohort", oid, c["cohort_id"])), "cohort"))
+        out.append(line(cells.text_cell(f"{o['opportunity_title']} ({oid})", oid),
+                        by_scope.get(("opportunity", oid, None)), "opportunity, pooled"))
+    center_row = next((r for r in pooled if r["scope"] == "center"), None)
+    return table(
+        "attendance-across", "Attendance across cohorts: each cohort, each opportunity pooled, "
+        "and the center",
+        [column("what", "Cohort or opportunity"), column("kind", "Level"),
+         column("attended", "Grantee-sessions attended", True),
+         column("possible", "Possible (participating grantees × delivered sessions)", True),
+         column("rate", "Attendance", True), column("ci", "95% interval", True)],
+        out, total=line(cells.text_cell("All cohorts of the center"), center_row,
+                        "center, pooled") if out else None,
+        note="Pooled: the opportunity's (or center's) attended grantee-sessions over its "
+        "possible ones, so a large cohort weighs more than a small one.")
+
+
+def _uptake(cohorts: list[dict], uptake: list[dict], metric_rows: dict[str, list[dict]],
+            value_cells: dict[str, dict[str, dict]], baseline_rows: dict[str, dict],
+            names: dict[str, str], min_cell_size: int) -> dict:
+    """Follow-up uptake: complete windows (uptake, baseline, lift from fct_phase_metrics)
+    and open ones apart; which grantees took it up."""
     up_by = headlines.by_key(uptake, "cohort_id")
     complete_rows, bars, open_rows = [], [], []
     for c in cohorts:
         cid = c["cohort_id"]
         if not up_by.get(cid):
             continue
-        n = len(up_by[cid])
         if c["window_complete"]:
             vc = value_cells.get(cid, {})
-            rate = vc.get("followup_uptake_rate", cells.rate_cell(None, 0, min_cell_size))
-            base = cells.rate_cell(None, n, min_cell_size, baselines.get(cid)) \
-                if cid in baselines else dict(cells.MISSING)
-            if cells.is_hidden(rate):
-                base = dict(rate)
+            rate = vc.get("followup_uptake_rate", dict(cells.MISSING))
+            base = vc.get("followup_baseline_rate", dict(cells.MISSING))
+            base_row = baseline_rows.get(cid)
             complete_rows.append({
                 "cohort": cells.text_cell(cid), "ended": cells.text_cell(str(c["cohort_end_on"])),
                 "window": cells.text_cell(str(c["window_end_on"])),
-                "grantees": cells.count_cell(n), "uptake": rate, "baseline": base,
+                "grantees": cells.count_cell(c["participating_grantees"]), "uptake": rate,
+                "uptake_ci": sections.interval_cell(rate),
+                "baseline_n": cells.count_cell(base_row["denominator"]) if base_row
+                else dict(cells.MISSING),
+                "baseline": base,
                 "lift": vc.get("followup_lift", dict(cells.MISSING)),
+                "lift_ci": sections.interval_cell(vc.get("followup_lift", cells.MISSING)),
                 "days": vc.get("median_days_to_followup", dict(cells.MISSING))
                 if not cells.is_hidden(rate) else dict(rate),
             })
             bars.append({"cohort": cid, "value": cells.raw(rate),
                          "hidden": charts.hidden_text(rate),
-                         "baseline": None if cells.is_hidden(rate) else baselines.get(cid),
+                         "baseline": cells.raw(base),
                          "target": next((r["target_value"] for r in metric_rows.get(cid, [])
                                          if r["metric"] == "followup_uptake_rate"), None)})
         else:
@@ -263,24 +355,24 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                 else cells.text_cell("ongoing"),
                 "window": cells.text_cell(str(c["window_end_on"])) if c["window_end_on"]
                 else cells.text_cell("after the cohort ends"),
-                "grantees": cells.count_cell(n),
+                "grantees": cells.count_cell(c["participating_grantees"]),
                 "status": cells.text_cell("window still open"),
             })
     uptake_cols = [column("cohort", "Cohort"), column("ended", "Cohort ended"),
                    column("window", "Window closed"),
                    column("grantees", "Participating grantees", True),
                    column("uptake", "Took up related TA", True),
+                   column("uptake_ci", "95% interval", True),
+                   column("baseline_n", "Non-participants compared", True),
                    column("baseline", "Baseline", True), column("lift", "Lift", True),
+                   column("lift_ci", "95% interval of the lift", True),
                    column("days", "Median days to first request", True)]
-    total = {"cohort": cells.text_cell("All complete windows"), "ended": dict(cells.MISSING),
-             "window": dict(cells.MISSING),
-             "grantees": cells.count_cell(sum(r["grantees"]["raw"] for r in complete_rows)),
-             "uptake": up_now, "baseline": base_now, "lift": lift_now,
-             "days": dict(cells.MISSING)}
     uptake_table = table("uptake", "Follow-up TA uptake by cohort (complete six-month windows)",
-                         uptake_cols, complete_rows, total=total if complete_rows else None,
-                         note="Baseline: the same related-request rate among grantees of the "
-                         "same types that did not take part in the cohort.")
+                         uptake_cols, complete_rows,
+                         note="Baseline: the same related-request rate in the same window "
+                         "among grantees of the same types that took part neither in this "
+                         "cohort nor in another cohort of the opportunity or of one on the "
+                         "same topic. The center-wide figure is in the headline.")
     uptake_chart = None
     if any(b["value"] is not None for b in bars):
         uptake_chart = charts.chart(
@@ -291,9 +383,8 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
             + (" Red ticks: the opportunity's target." if any(b["target"] is not None
                                                               for b in bars) else "")
             + (" Grey placeholders: too few grantees to show." if any(b["hidden"] for b in bars)
-               else "")
-            + f" Overall {up_now['text']} against a baseline of {base_now['text']}.",
-            uptake_table,
+               else ""),
+            dict(uptake_table, id="uptake-chart-table"),
             charts.rate_bars(bars, category="cohort", category_title="Cohort",
                              value_title="Took up related follow-up TA",
                              description="uptake vs baseline", baseline="baseline",
@@ -331,35 +422,10 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         note="Compare with the baseline in the table above: the same rate among grantees of "
         "the same types that did not take part. Outcomes are hidden where the cohort's rate "
         "is hidden (small numbers).")
-
     open_table = table(
         "uptake-open", "Cohorts whose follow-up window is still open (no final rate yet)",
         [column("cohort", "Cohort"), column("ended", "Cohort ended"),
          column("window", "Window closes"), column("grantees", "Participating grantees", True),
          column("status", "Status")], open_rows)
-
-    # ---- TA requested vs delivered, per grantee, this period and the previous one
-    ta_table = ta.by_grantee(ta.counts(requests, att, start, as_of),
-                             ta.counts(requests, att, prev_start, prev), names)
-
-    return {
-        "kind": "center",
-        "title": f"CQI report: {center['center_name']}",
-        "center": {"id": center_id, "name": center["center_name"],
-                   "funding_office": center["funding_office"]},
-        "as_of": as_of.isoformat(),
-        "previous_as_of": prev.isoformat(),
-        "period": {"start": start.isoformat(), "end": as_of.isoformat()},
-        "min_cell_size": min_cell_size,
-        "comments_enabled": include_comments,
-        "headline": headline,
-        "reach": reach,
-        "opportunities": opp_blocks,
-        "uptake": {"table": uptake_table, "chart": uptake_chart, "open": open_table,
-                   "by_grantee": grantee_table},
-        "ta_by_grantee": ta_table,
-        "recommendations": rules.evaluate(facts),
-        "rules": [{"id": r.id, "title": r.title, "evidence": r.evidence} for r in rules.RULES],
-        "quality": quality_context if quality_context is not None
-        else quality.context(data_dir, as_of, prefix="dq"),
-    }
+    return {"table": uptake_table, "chart": uptake_chart, "open": open_table,
+            "by_grantee": grantee_table}

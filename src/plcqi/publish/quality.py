@@ -1,8 +1,9 @@
 """Data-quality facts for the reports: quarantined rows by reason, the quality gates' results
 (``quality/latest.json``) and freshness per source (the ingest log). Every part is optional:
 a missing file gives an empty part and a sentence saying so, never an error. The
-data-quality page shows the gates' failing rows; a center report only names the checks
-(``for_center``)."""
+data-quality page shows the gates' failing rows over every source; a center report only names
+the checks (``for_center``) and shows its own sessions' and cohorts' files, quarantined rows
+and rejections (``center_section``)."""
 
 from __future__ import annotations
 
@@ -235,4 +236,142 @@ def context(data_dir: Path, as_of: date, *, prefix: str) -> dict:
         "problems": g["problems"],
         "prefix": prefix,
         "has_ingest_log": bool(f),
+    }
+
+
+# The event sources a center's report covers, and the key that ties a row to the center.
+CENTER_SOURCES = {"attendance": "session_id", "polls": "session_id",
+                  "surveys/midpoint": "cohort_id", "surveys/six_month": "cohort_id"}
+
+
+def _keys(con: duckdb.DuckDBPyConnection, center_id: str | None) -> dict[str, set[str]]:
+    """The session ids and cohort ids in the marts: one center's, or every center's (None)."""
+    where, params = ("where center_id = ?", [center_id]) if center_id else ("", [])
+    sessions = {r[0] for r in con.execute(
+        f"select session_id from marts.fct_attendance {where} union "
+        f"select session_id from marts.fct_poll_results {where}", params * 2).fetchall()}
+    cohorts = {r[0] for r in con.execute(
+        f"select cohort_id from marts.dim_cohorts {where}", params).fetchall()}
+    return {"session_id": sessions, "cohort_id": cohorts}
+
+
+def center_rows(data_dir: Path, own: dict[str, set[str]], known: dict[str, set[str]]
+                ) -> dict:
+    """Per event source: the files holding rows of the center's sessions or cohorts (in the
+    raw zone or in quarantine), the center's rows loaded and quarantined (by column and
+    reason), and the quarantined rows that name a session or cohort of no center."""
+    zone = Zone(Path(data_dir))
+    out = {"sources": [], "quarantine": [], "unattributed": 0}
+    scratch = duckdb.connect()
+    try:
+        for key, ids in own.items():
+            scratch.execute(f"create table own_{key} as select unnest(cast(? as varchar[])) "
+                            "as id", [sorted(ids)])
+        for dataset, key in CENTER_SOURCES.items():
+            raw = list(zone.raw_files(dataset))
+            loaded: dict[str, int] = {}
+            if raw:
+                try:
+                    loaded = dict(scratch.execute(
+                        f"select _file, count(*) from read_parquet({parquet_list(raw)}, "
+                        f"union_by_name = true) where {key} in (select id from own_{key}) "
+                        "group by _file").fetchall())
+                except duckdb.Error:
+                    loaded = {}
+            root = zone.root / "quarantine" / dataset
+            qfiles = sorted(str(p) for p in root.glob("*.parquet")) if root.exists() else []
+            quarantined: list[tuple] = []
+            if qfiles:
+                try:
+                    quarantined = scratch.execute(
+                        f"select _file, \"column\", reason, "
+                        f"json_extract_string(row_json, '$.{key}') as k "
+                        f"from read_parquet({parquet_list(qfiles)}, union_by_name = true)"
+                    ).fetchall()
+                except duckdb.Error:
+                    quarantined = []
+            own_ids = own[key]
+            mine = [q for q in quarantined if q[3] in own_ids]
+            out["unattributed"] += sum(1 for q in quarantined if q[3] not in known[key])
+            files = set(loaded) | {q[0] for q in mine}
+            if files:
+                out["sources"].append({"dataset": dataset, "files": len(files),
+                                       "rows_loaded": sum(loaded.values()),
+                                       "rows_quarantined": len(mine)})
+            groups: dict[tuple[str, str], set] = {}
+            counts: dict[tuple[str, str], int] = {}
+            for file, col, reason, _k in mine:
+                g = (col or "", generic_reason(reason))
+                groups.setdefault(g, set()).add(file)
+                counts[g] = counts.get(g, 0) + 1
+            out["quarantine"] += [{"dataset": dataset, "column": c, "reason": r,
+                                   "rows": counts[(c, r)], "files": len(groups[(c, r)])}
+                                  for (c, r) in sorted(groups)]
+    finally:
+        scratch.close()
+    out["quarantine"].sort(key=lambda r: (-r["rows"], r["dataset"], r["column"]))
+    return out
+
+
+def rejected_files(data_dir: Path, center_id: str) -> tuple[list[dict], int]:
+    """Rejected files of the event sources (ingest log): those under a folder named after
+    the center (a native export), and how many more name no center."""
+    mine, other = [], 0
+    for p in sorted((Path(data_dir) / "ingest_log").glob("**/*.json")):
+        try:
+            r = json.loads(p.read_text())
+        except (OSError, ValueError):
+            continue
+        if r.get("status") != "rejected" or r.get("dataset") not in CENTER_SOURCES:
+            continue
+        if center_id in Path(str(r.get("file") or "")).parts:
+            mine.append({"dataset": r["dataset"], "file": Path(str(r["file"])).name,
+                         "reason": redact(str(r.get("message") or ""))[:200]})
+        else:
+            other += 1
+    return mine, other
+
+
+def center_section(data_dir: Path, con: duckdb.DuckDBPyConnection, center_id: str,
+                   ctx: dict) -> dict:
+    """The data-quality section of one center's report: its sessions' attendance and poll
+    files and its cohorts' survey files, their quarantined rows and rejected files; the
+    quality gates (which check the whole warehouse) named, not their rows."""
+    found = center_rows(data_dir, _keys(con, center_id), _keys(con, None))
+    rejected, rejected_other = rejected_files(data_dir, center_id)
+    prefix = ctx.get("prefix", "dq")
+    sources = table(
+        f"{prefix}-center-sources", "This center's input files by source",
+        [column("dataset", "Source"),
+         column("files", "Files with this center's rows", True),
+         column("rows_loaded", "This center's rows loaded", True),
+         column("rows_quarantined", "This center's rows quarantined", True)],
+        [{"dataset": cells.text_cell(r["dataset"]), "files": cells.count_cell(r["files"]),
+          "rows_loaded": cells.count_cell(r["rows_loaded"]),
+          "rows_quarantined": cells.count_cell(r["rows_quarantined"])}
+         for r in found["sources"]],
+        note="Attendance and poll rows of this center's sessions, survey rows of its cohorts.")
+    quarantine_table = table(
+        f"{prefix}-quarantine", "This center's quarantined rows by source, column and reason",
+        [column("dataset", "Source"), column("column", "Column"), column("reason", "Reason"),
+         column("rows", "Rows", True), column("files", "Files", True)],
+        [{"dataset": cells.text_cell(r["dataset"]), "column": cells.text_cell(r["column"]),
+          "reason": cells.text_cell(r["reason"]), "rows": cells.count_cell(r["rows"]),
+          "files": cells.count_cell(r["files"])} for r in found["quarantine"]])
+    rejected_table = table(
+        f"{prefix}-rejected", "This center's rejected files (native exports in its folder)",
+        [column("dataset", "Source"), column("file", "File"), column("reason", "Why")],
+        [{"dataset": cells.text_cell(r["dataset"]), "file": cells.text_cell(r["file"]),
+          "reason": cells.text_cell(r["reason"])} for r in rejected])
+    return {
+        **ctx,
+        "scope": "center",
+        "center_id": center_id,
+        "quarantined_rows": sum(r["rows_quarantined"] for r in found["sources"]),
+        "unattributed_rows": found["unattributed"],
+        "rejected_other": rejected_other,
+        "sources": sources,
+        "quarantine": quarantine_table,
+        "rejected": rejected_table,
+        "has_rejected": bool(rejected),
     }

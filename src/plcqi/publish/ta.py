@@ -1,7 +1,8 @@
-"""TA requested vs delivered: the tracker's requests (``marts.fct_ta_requests``, each in its
-state as of the as-of date) and attended sessions (``marts.fct_attendance``), per grantee and
-period. Counts of grantees, requests and sessions are never suppressed (grantees are public
-bodies; METRICS.md "Small numbers")."""
+"""TA requested vs delivered per grantee and period, as ``marts.rpt_center_ta_by_grantee``
+counts them (requests in their state as of the as-of date, attended sessions); ``with_ta``
+serves the leadership headline until it reads ``marts.rpt_headlines``. Counts of grantees,
+requests and sessions are never suppressed (grantees are public bodies; METRICS.md "Small
+numbers")."""
 
 from __future__ import annotations
 
@@ -10,43 +11,8 @@ from datetime import date
 from plcqi.publish import cells
 from plcqi.publish.tables import column, table
 
-DELIVERED = ("final", "closed")  # plan statuses that mean the TA was delivered
-KEYS = ("requests", "withdrawn", "delivered", "sessions")
-
-
-def counts(requests: list[dict], attendance: list[dict], lo: date, hi: date
-           ) -> dict[str, dict[str, int]]:
-    """Per grantee with any, in ``[lo, hi]``: requests submitted, of which withdrawn, of which
-    delivered (a final or closed plan), and sessions attended.
-
-    >>> d = date(2026, 4, 2)
-    >>> reqs = [{"grantee_id": "G1", "submitted_on": d, "plan_status": "final",
-    ...          "is_withdrawn": False},
-    ...         {"grantee_id": "G1", "submitted_on": d, "plan_status": "withdrawn",
-    ...          "is_withdrawn": True},
-    ...         {"grantee_id": "G2", "submitted_on": date(2026, 3, 31), "plan_status": "closed",
-    ...          "is_withdrawn": False}]
-    >>> att = [{"grantee_id": "G3", "session_on": d, "has_attended": True},
-    ...        {"grantee_id": "G2", "session_on": d, "has_attended": False}]
-    >>> counts(reqs, att, date(2026, 4, 1), date(2026, 6, 30))
-    {'G1': {'requests': 2, 'withdrawn': 1, 'delivered': 1, 'sessions': 0}, \
-'G3': {'requests': 0, 'withdrawn': 0, 'delivered': 0, 'sessions': 1}}
-    """
-    out: dict[str, dict[str, int]] = {}
-
-    def of(grantee_id: str) -> dict[str, int]:
-        return out.setdefault(grantee_id, dict.fromkeys(KEYS, 0))
-
-    for r in requests:
-        if lo <= r["submitted_on"] <= hi:
-            c = of(r["grantee_id"])
-            c["requests"] += 1
-            c["withdrawn"] += bool(r["is_withdrawn"])
-            c["delivered"] += r["plan_status"] in DELIVERED
-    for r in attendance:
-        if r["has_attended"] and lo <= r["session_on"] <= hi:
-            of(r["grantee_id"])["sessions"] += 1
-    return out
+KEYS = ("requests", "withdrawn_requests", "delivered_requests", "sessions_attended")
+TOTAL = "ALL"  # grantee_id of the center's total row in rpt_center_ta_by_grantee
 
 
 def with_ta(requests: list[dict], attendance: list[dict], lo: date, hi: date) -> set[str]:
@@ -75,25 +41,38 @@ def without_cell(grantee_ids: list[str], reached: set[str]) -> dict:
     return dict(cells.count_cell(n), text=f"{n} of {len(grantee_ids)}")
 
 
-def by_grantee(now: dict[str, dict[str, int]], before: dict[str, dict[str, int]],
-               names: dict[str, str]) -> dict:
-    """The per-grantee table: this period's figures and the previous period's beside them,
-    for every grantee with any in either period, and a total."""
-    def line(label: dict, a: dict[str, int], b: dict[str, int]) -> dict:
+def by_grantee(mart_rows: list[dict], names: dict[str, str]) -> dict:
+    """The per-grantee table from ``marts.rpt_center_ta_by_grantee`` (one center's rows):
+    this period's figures and the previous period's beside them, for every grantee with any
+    in either period, and the center's total (the mart's ``ALL`` row). Nothing is summed
+    here.
+
+    >>> rows = [{"grantee_id": g, "period": p, "requests": n, "withdrawn_requests": 0,
+    ...          "delivered_requests": 0, "sessions_attended": 0}
+    ...         for g, p, n in [("G1", "current", 2), ("G1", "previous", 1),
+    ...                         ("ALL", "current", 2), ("ALL", "previous", 1)]]
+    >>> t = by_grantee(rows, {"G1": "Alabama"})
+    >>> [[c["text"] for c in r["cells"][:2]] + [r["cells"][5]["text"]] for r in t["rows"]]
+    [['Alabama', '2', '1'], ['All grantees', '2', '1']]
+    """
+    by: dict[str, dict[str, dict]] = {}
+    for r in mart_rows:
+        by.setdefault(r["grantee_id"], {})[r["period"]] = r
+
+    def line(label: dict, periods: dict[str, dict]) -> dict:
         row = {"grantee": label}
+        now, before = periods.get("current", {}), periods.get("previous", {})
         for k in KEYS:
-            row[k] = cells.count_cell(a.get(k, 0))
-            row[f"{k}_prev"] = cells.count_cell(b.get(k, 0))
+            row[k] = cells.count_cell(now.get(k, 0))
+            row[f"{k}_prev"] = cells.count_cell(before.get(k, 0))
         return row
 
-    ids = sorted(set(now) | set(before), key=lambda g: (names.get(g, g), g))
-    rows = [line(cells.text_cell(names.get(g, g), g), now.get(g, {}), before.get(g, {}))
-            for g in ids]
-    total = line(cells.text_cell("All grantees"),
-                 {k: sum(c[k] for c in now.values()) for k in KEYS},
-                 {k: sum(c[k] for c in before.values()) for k in KEYS})
-    labels = {"requests": "TA requests", "withdrawn": "of which withdrawn",
-              "delivered": "of which delivered", "sessions": "Sessions attended"}
+    ids = sorted((g for g in by if g != TOTAL), key=lambda g: (names.get(g, g), g))
+    rows = [line(cells.text_cell(names.get(g, g), g), by[g]) for g in ids]
+    total = line(cells.text_cell("All grantees"), by[TOTAL]) if TOTAL in by else None
+    labels = {"requests": "TA requests", "withdrawn_requests": "of which withdrawn",
+              "delivered_requests": "of which delivered",
+              "sessions_attended": "Sessions attended"}
     cols = [column("grantee", "Grantee")]
     cols += [column(k, labels[k], True) for k in KEYS]
     cols += [column(f"{k}_prev", f"{labels[k]}, previous period", True) for k in KEYS]

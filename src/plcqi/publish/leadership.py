@@ -469,9 +469,6 @@ def _headline(con: duckdb.DuckDBPyConnection, min_cell_size: int) -> list[dict]:
                        ("previous", without.previous_denominator)):
             if n is not None and h[key]["state"] in ("value", "zero"):
                 h[key] = dict(h[key], text=f"{h[key]['text']} of {n}")
-    for h in block:  # _headline.html asks every figure for its interval, every previous
-        h["value"].setdefault("ci", None)  # figure whether it was recomputed
-        h["previous"].setdefault("recomputed", False)
     return block
 
 

@@ -77,3 +77,13 @@ def test_publish_computes_no_ratio():
     assert not offending, (
         "publish/ computes figures; move them into a mart (dbt) and read the column: "
         f"{offending}")
+
+
+def test_the_marts_checked_on_connect_are_the_marts_the_reports_read():
+    from plcqi.publish.warehouse import MARTS
+
+    read = set()
+    for p in PUBLISH.rglob("*.py"):
+        read |= set(re.findall(r"\bmarts\.([a-z][a-z0-9_]+)", p.read_text()))
+    read -= {"x"}  # a doctest's example table
+    assert read == set(MARTS)

@@ -205,8 +205,8 @@ def test_complementary_suppression_hides_a_second_cohort(c1):
 
 
 def test_suppressed_cell_differs_from_true_zero():
-    from plcqi.publish.cells import rate_cell
-    zero, hidden = rate_cell(0, 5, 3), rate_cell(0, 2, 3)
+    from plcqi.publish.cells import rate
+    zero, hidden = rate(0.0, 5, 3, numerator=0), rate(0.0, 2, 3, numerator=0)
     assert (zero["text"], zero["state"]) == ("0%", "zero")
     assert (hidden["text"], hidden["state"]) == ("n<3", "suppressed")
 

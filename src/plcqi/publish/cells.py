@@ -55,30 +55,6 @@ def suppressed(min_cell_size: int) -> dict:
     }
 
 
-def rate_cell(numerator, denominator, min_cell_size: int, value: float | None = None) -> dict:
-    """A rate, suppressed when its denominator is below ``min_cell_size``.
-
-    >>> rate_cell(1, 2, 3)["text"], rate_cell(0, 4, 3)["text"], rate_cell(3, 4, 3)["text"]
-    ('n<3', '0%', '75%')
-    >>> rate_cell(None, 0, 3)["state"], rate_cell(0, 4, 3)["state"]
-    ('missing', 'zero')
-    """
-    if denominator is None or denominator == 0:
-        return dict(MISSING)
-    if denominator < min_cell_size:
-        return suppressed(min_cell_size)
-    if value is None:
-        if numerator is None:
-            return dict(MISSING)
-        value = numerator / denominator
-    value = float(value)
-    cell = {"text": pct(value), "state": "zero" if value == 0 else "value", "raw": value,
-            "n": int(denominator)}
-    if numerator is not None:
-        cell["title"] = f"{int(numerator)} of {int(denominator)}"
-    return cell
-
-
 def interval(low, high, kind: str = "rate") -> str | None:
     """A 95% interval as the reports print it (rates in %, differences in signed points).
 
@@ -200,10 +176,10 @@ def complement(cells: Iterable[dict], min_cell_size: int) -> list[dict]:
     subtracting the others from the group's total; so the shown cell with the smallest
     denominator is hidden too. Returns new cells (the input is not changed).
 
-    >>> cells = [rate_cell(1, 2, 3), rate_cell(2, 5, 3), rate_cell(4, 9, 3)]
+    >>> cells = [rate(0.5, 2, 3), rate(0.4, 5, 3), rate(4 / 9, 9, 3)]
     >>> [c["state"] for c in complement(cells, 3)]
     ['suppressed', 'complementary', 'value']
-    >>> [c["state"] for c in complement([rate_cell(1, 2, 3), rate_cell(1, 1, 3)], 3)]
+    >>> [c["state"] for c in complement([rate(0.5, 2, 3), rate(1.0, 1, 3)], 3)]
     ['suppressed', 'suppressed']
     """
     out = [dict(c) for c in cells]

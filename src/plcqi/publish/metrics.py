@@ -48,7 +48,8 @@ def kind(metric: str) -> str:
     return METRICS.get(metric, ("", "rate"))[1]
 
 
-def value_cell(metric: str, value, numerator, denominator, min_cell_size: int) -> dict:
+def value_cell(metric: str, value, numerator, denominator, min_cell_size: int, *,
+               low=None, high=None) -> dict:
     """A phase metric's value as displayed.
 
     >>> value_cell("max_gap_days", 56, None, None, 3)["text"]
@@ -60,9 +61,10 @@ def value_cell(metric: str, value, numerator, denominator, min_cell_size: int) -
     """
     k = kind(metric)
     if k == "rate":
-        return cells.rate_cell(numerator, denominator, min_cell_size, value)
+        return cells.rate(value, denominator, min_cell_size, numerator=numerator, low=low,
+                          high=high)
     if k == "lift":
-        return cells.lift_cell(value, denominator, min_cell_size)
+        return cells.difference(value, denominator, min_cell_size, low=low, high=high)
     if k == "flag":
         if value is None:
             return dict(cells.MISSING)

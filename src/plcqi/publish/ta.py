@@ -1,44 +1,15 @@
 """TA requested vs delivered per grantee and period, as ``marts.rpt_center_ta_by_grantee``
-counts them (requests in their state as of the as-of date, attended sessions); ``with_ta``
-serves the leadership headline until it reads ``marts.rpt_headlines``. Counts of grantees,
-requests and sessions are never suppressed (grantees are public bodies; METRICS.md "Small
+counts them (requests in their state as of the as-of date, attended sessions). Counts of
+grantees, requests and sessions are never suppressed (grantees are public bodies; METRICS.md "Small
 numbers")."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from plcqi.publish import cells
 from plcqi.publish.tables import column, table
 
 KEYS = ("requests", "withdrawn_requests", "delivered_requests", "sessions_attended")
 TOTAL = "ALL"  # grantee_id of the center's total row in rpt_center_ta_by_grantee
-
-
-def with_ta(requests: list[dict], attendance: list[dict], lo: date, hi: date) -> set[str]:
-    """Grantees with TA in ``[lo, hi]``: a request submitted that is not withdrawn (a
-    withdrawn request is never TA), or an attended session.
-
-    >>> d = date(2026, 5, 1)
-    >>> sorted(with_ta([{"grantee_id": "G1", "submitted_on": d, "is_withdrawn": True},
-    ...                 {"grantee_id": "G2", "submitted_on": d, "is_withdrawn": False}],
-    ...                [{"grantee_id": "G3", "session_on": d, "has_attended": True}], d, d))
-    ['G2', 'G3']
-    """
-    found = {r["grantee_id"] for r in requests
-             if lo <= r["submitted_on"] <= hi and not r["is_withdrawn"]}
-    return found | {r["grantee_id"] for r in attendance
-                    if r["has_attended"] and lo <= r["session_on"] <= hi}
-
-
-def without_cell(grantee_ids: list[str], reached: set[str]) -> dict:
-    """Grantees with no TA, out of all grantees: a count (never suppressed).
-
-    >>> without_cell(["G1", "G2", "G3"], {"G2"})["text"]
-    '2 of 3'
-    """
-    n = len(set(grantee_ids) - reached)
-    return dict(cells.count_cell(n), text=f"{n} of {len(grantee_ids)}")
 
 
 def by_grantee(mart_rows: list[dict], names: dict[str, str]) -> dict:

@@ -56,8 +56,8 @@ def _csv_safe(text: str) -> str:
 def to_csv(t: dict) -> str:
     """The table as CSV text: the same figures the page shows (suppressed cells stay hidden).
 
-    >>> from plcqi.publish.cells import rate_cell
-    >>> t = table("t", "c", [column("r", "Rate")], [{"r": rate_cell(1, 2, 3)}])
+    >>> from plcqi.publish.cells import rate
+    >>> t = table("t", "c", [column("r", "Rate")], [{"r": rate(0.5, 2, 3)}])
     >>> to_csv(t)
     'Rate\\r\\nn<3\\r\\n'
     """

@@ -12,11 +12,16 @@ import duckdb
 from plcqi import paths
 from plcqi.publish.safety import check_marts
 
+# Every mart the reports read (tests/publish/test_no_metrics_in_publish.py checks the list
+# against the queries of publish/): a warehouse without one is refused with a plain message.
 MARTS = (
     "dim_centers", "dim_opportunities", "dim_cohorts", "dim_grantees", "fct_attendance",
     "fct_followup_uptake", "agg_uptake_trend", "fct_phase_metrics", "fct_poll_results",
-    "fct_survey_outcomes", "fct_ta_requests", "rpt_report_period", "rpt_headlines",
-    "rpt_headline_changes",
+    "fct_survey_outcomes", "rpt_report_period", "rpt_headlines", "rpt_headline_changes",
+    "rpt_attendance_grid", "rpt_attendance_pooled", "rpt_attendance_sessions",
+    "rpt_center_ta_by_grantee", "rpt_cohort_barriers", "rpt_cohort_summary",
+    "rpt_uptake_change", "rpt_uptake_reach", "rpt_uptake_segment_totals",
+    "rpt_uptake_segments", "rpt_uptake_theories_of_change",
 )
 
 

@@ -26,10 +26,12 @@ from plcqi import paths
 from plcqi.sql import ident, literal
 
 HEADLINES = "rpt_headlines"
+SOURCE_TABLE = "published_headlines"  # dbt source history.published_headlines; raw.<it> on Postgres
 SCHEMA_FOLDER = "_schema"  # holds a zero-row file so the source's glob always matches
 
-# The columns of a published headline row: rpt_headlines' columns (the source's YAML declares
-# the same; tests/publish/test_history.py checks both against the built mart).
+# The columns of a published headline row: rpt_headlines' columns. The dbt source's YAML is
+# generated from them (plcqi.transform.sources); tests/transform/test_dbt_sources.py checks
+# them against the built mart.
 HEADLINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("as_of_date", "DATE"),
     ("center_id", "VARCHAR"),

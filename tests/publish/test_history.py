@@ -64,6 +64,7 @@ def test_publication_is_kept_and_read_back_next_period(demo_copy):
 
     # The published rows are the warehouse's rows.
     published = pq.read_table(first.history / "rpt_headlines.parquet")
+    assert published.schema.names == [n for n, _ in history.HEADLINE_COLUMNS]
     assert published.num_rows == _query(d, "select count(*) from marts.rpt_headlines")[0][0]
 
     # Tamper: as published, all centers' uptake was 90% (no recomputation gives that).

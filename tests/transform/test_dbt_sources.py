@@ -25,11 +25,13 @@ def _table(dataset: contract.Dataset) -> str:
     return table_name(dataset)
 
 
-def _source_tables() -> dict[str, dict]:
+def _source_tables(name: str = "raw") -> dict[str, dict]:
     tables = {}
     for path in sorted(STAGING.glob("*.yml")):
         for source in (yaml.safe_load(path.read_text()) or {}).get("sources") or []:
-            assert source["name"] == "raw", path
+            assert source["name"] in ("raw", "history"), path
+            if source["name"] != name:
+                continue
             for table in source["tables"]:
                 assert table["name"] not in tables, f"{table['name']} defined twice"
                 tables[table["name"]] = table
@@ -58,6 +60,17 @@ def test_every_raw_dataset_is_a_source_table_with_its_raw_columns_in_order():
         assert all(c.get("data_type") for c in table["columns"]), dataset.name
         location = table["config"]["meta"]["external_location"]
         assert f"/raw/{dataset.name}/*.parquet" in location
+
+
+def test_the_history_source_has_the_published_headline_columns():
+    from plcqi import history
+
+    table = _source_tables("history")[history.SOURCE_TABLE]
+    assert [(c["name"], c["data_type"]) for c in table["columns"]] == [
+        (n, {"VARCHAR": "varchar", "BIGINT": "bigint", "DOUBLE": "float8", "DATE": "date"}[t])
+        for n, t in history.HEADLINE_COLUMNS]
+    assert f"/history/*/{history.HEADLINES}.parquet" in table["config"]["meta"][
+        "external_location"]
 
 
 @pytest.mark.parametrize("dataset", contract.DATASETS, ids=lambda d: d.name)

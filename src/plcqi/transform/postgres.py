@@ -115,7 +115,7 @@ def load_raw(data_dir: Path | str | None, target: PgTarget) -> dict[str, int]:
                 cur, duck, table_name(ds), [*raw_columns(ds), ("filename", "VARCHAR")],
                 zone.raw_files(ds.name, schema_file=True))
         counts["history/published_headlines"] = _copy_files(
-            cur, duck, "published_headlines", list(history.HEADLINE_COLUMNS),
+            cur, duck, history.SOURCE_TABLE, list(history.HEADLINE_COLUMNS),
             history.headline_files(zone.root))
     duck.close()
     return counts

@@ -15,7 +15,7 @@ headlines as (
 ),
 
 published as (
-    select * from {{ source('history', 'published_headlines') }}
+    select * from {{ ref('stg_history__published_headlines') }}
 ),
 
 current_figures as (
@@ -30,8 +30,7 @@ published_previous as (
     select published.*
     from published
     inner join report_period
-        on published.as_of_date = report_period.previous_as_of_date
-    where published.period = 'current'
+        on published.published_as_of_date = report_period.previous_as_of_date
 ),
 
 joined as (

@@ -95,14 +95,18 @@ sources:
         config:
           meta:
             external_location: >-
-              read_parquet('{{{{ env_var("PLCQI_DATA_DIR", "data") }}}}/history/*/{headlines}.parquet',
+              {location}
               union_by_name=true)
         columns:
 """
+HISTORY_LOCATION = ("read_parquet('{{ env_var(\"PLCQI_DATA_DIR\", \"data\") }}"
+                    "/history/*/{headlines}.parquet',")
 
 
 def history_yaml() -> str:
-    text = HISTORY.format(table=history.SOURCE_TABLE, headlines=history.HEADLINES)
+    location = HISTORY_LOCATION.replace("{headlines}", history.HEADLINES)
+    text = HISTORY.format(table=history.SOURCE_TABLE, headlines=history.HEADLINES,
+                          location=location)
     for name, duckdb_type in history.HEADLINE_COLUMNS:
         text += f"          - {{name: {name}, data_type: {DATA_TYPES[duckdb_type]}}}\n"
     return text

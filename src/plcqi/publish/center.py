@@ -257,19 +257,7 @@ HEADLINE = [  # (figure of marts.rpt_headlines, label, note); {total}: the denom
 def _headline(con: duckdb.DuckDBPyConnection, center_id: str, min_cell_size: int
               ) -> list[dict]:
     """The center's headline block (``marts.rpt_headlines`` / ``rpt_headline_changes``)."""
-    figures = headlines.read(con, center_id)
-    block = headlines.block(figures, HEADLINE, min_cell_size)
-    without = figures.get("grantees_without_ta")
-    if without is not None:  # "1 of 56": out of all grantees
-        h = next(x for x in block if x["label"] == HEADLINE[2][1])
-        for key, n in (("value", without.denominator),
-                       ("previous", without.previous_denominator)):
-            if n is not None and h[key]["state"] in ("value", "zero"):
-                h[key] = dict(h[key], text=f"{h[key]['text']} of {n}")
-    for h in block:  # _headline.html reads value.ci and previous.recomputed (strict)
-        h["value"] = {"ci": None, **h["value"]}
-        h["previous"] = {"recomputed": False, **h["previous"]}
-    return block
+    return headlines.block(headlines.read(con, center_id), HEADLINE, min_cell_size)
 
 
 def _attendance_across(opportunities: list[dict], cohorts: list[dict], pooled: list[dict],

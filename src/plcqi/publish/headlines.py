@@ -22,6 +22,9 @@ from plcqi.publish.warehouse import rows
 # suppressed, so the hidden figure cannot be recovered from the total.
 TOTALLED = ("attendance_rate", "followup_uptake_rate")
 
+# Counts shown out of their total ("15 of 67").
+OUT_OF = ("grantees_without_ta", "opportunities_with_toc")
+
 # The uptake figures: the baseline and the lift would give a hidden uptake rate back.
 _WITH_UPTAKE = ("followup_baseline_rate", "followup_lift")
 
@@ -137,8 +140,8 @@ def block(figures: dict[str, Figure], spec: list[tuple[str, str, str]],
             continue
         now, before, change = cells_of(
             f, min_cell_size, hidden=uptake_hidden and figure in _WITH_UPTAKE)
-        if figure == "opportunities_with_toc":  # "12 of 24", now and before
-            if f.denominator is not None:
+        if figure in OUT_OF:  # "12 of 24", now and before
+            if f.denominator is not None and now["state"] in ("value", "zero"):
                 now = dict(now, text=f"{now['text']} of {f.denominator}")
             if f.previous_denominator is not None and before["state"] in ("value", "zero"):
                 before = dict(before, text=f"{before['text']} of {f.previous_denominator}")

@@ -460,16 +460,7 @@ HEADLINE = [  # (figure of marts.rpt_headlines, label, note); {total}: the denom
 
 def _headline(con: duckdb.DuckDBPyConnection, min_cell_size: int) -> list[dict]:
     """The headline block of all centers (``ALL`` in marts.rpt_headlines)."""
-    figures = headlines.read(con, "ALL")
-    block = headlines.block(figures, HEADLINE, min_cell_size)
-    without = figures.get("grantees_without_ta")
-    if without is not None:  # "1 of 56": out of all grantees
-        h = next(x for x in block if x["label"] == HEADLINE[6][1])
-        for key, n in (("value", without.denominator),
-                       ("previous", without.previous_denominator)):
-            if n is not None and h[key]["state"] in ("value", "zero"):
-                h[key] = dict(h[key], text=f"{h[key]['text']} of {n}")
-    return block
+    return headlines.block(headlines.read(con, "ALL"), HEADLINE, min_cell_size)
 
 
 def build(con: duckdb.DuckDBPyConnection, as_of: date, *, min_cell_size: int = 3) -> dict:

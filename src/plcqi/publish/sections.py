@@ -44,23 +44,9 @@ def metric_cell(row: dict, min_cell_size: int) -> dict:
     >>> metric_cell({"metric": "has_theory_of_change", "value": 0}, 3)["text"]
     'no'
     """
-    metric, value = row["metric"], row.get("value")
-    k = m.kind(metric)
-    if k == "rate":
-        return cells.rate(value, row.get("denominator"), min_cell_size,
-                          numerator=row.get("numerator"), low=row.get("ci_low"),
-                          high=row.get("ci_high"))
-    if k == "lift":
-        return cells.difference(value, row.get("denominator"), min_cell_size,
-                                low=row.get("ci_low"), high=row.get("ci_high"))
-    if k == "flag":
-        if value is None:
-            return dict(cells.MISSING)
-        return {"text": "yes" if value else "no", "state": "value" if value else "zero",
-                "raw": float(value)}
-    if k == "days":
-        return cells.count_cell(value, "days")
-    return cells.count_cell(value)
+    return m.value_cell(row["metric"], row.get("value"), row.get("numerator"),
+                        row.get("denominator"), min_cell_size, low=row.get("ci_low"),
+                        high=row.get("ci_high"))
 
 
 def interval_cell(value_cell: dict) -> dict:

@@ -1,6 +1,7 @@
 """Report DAG: on the marts Asset and monthly, one mapped task per center (center ids read
-from the marts, read-only), the leadership report and the data-quality page, then the index,
-then the report e-mails (each reader the link to their own report, once).
+from the marts, read-only), the leadership report and the data-quality page; then the
+published history (what these reports read, which the next period compares with), the index,
+and the report e-mails (each reader the link to their own report, once).
 
 The as-of date is the triggering marts event's, or the month the run covers: the run at
 2026-07-01 (and a backfill of it) renders the reports as of 2026-06-30; when the marts hold
@@ -56,12 +57,16 @@ def plcqi_report():
     def leadership_report(as_of: str) -> str:
         return tasks.render_leadership(as_of)
 
+    @task(**REPORT_TASK_ARGS)
+    def published_history(center_reports: list[str], leadership: str, as_of: str) -> str:
+        return tasks.keep_history(as_of)
+
     @task
     def data_quality_page(as_of: str) -> str:
         return tasks.render_data_quality(as_of)
 
     @task(**REPORT_TASK_ARGS)
-    def index(center_reports: list[str], leadership: str, data_quality: str) -> str:
+    def index(history: str, data_quality: str) -> str:
         return tasks.render_index()
 
     @task
@@ -77,7 +82,8 @@ def plcqi_report():
     marts >> leadership
     data_quality = data_quality_page(day)
     marts >> data_quality
-    index(centers, leadership, data_quality) >> deliver(day)
+    history = published_history(centers, leadership, day)
+    index(history, data_quality) >> deliver(day)
 
 
 plcqi_report()

@@ -88,6 +88,8 @@ def test_reports_for_every_center(pipeline):
         assert (reports / center / f"{AS_OF}.html").is_file(), center
     assert (reports / "leadership" / f"{AS_OF}.html").is_file()
     assert (reports / "index.html").is_file()
+    # what the reports read, kept as published for the next period to compare with
+    assert (data_dir / "history" / AS_OF.isoformat() / "rpt_headlines.parquet").is_file()
 
 
 def test_raw_zone_matches_a_plain_ingest(pipeline, tmp_path):
@@ -117,5 +119,9 @@ def test_backfill_of_a_past_month_rebuilds_its_marts_and_reports(pipeline):
     reports = pipeline["data_dir"] / "reports"
     assert (reports / "leadership" / f"{past}.html").is_file()
     assert any((reports / c.name / f"{past}.html").is_file() for c in reports.iterdir())
+    # a backfill writes the history of its own date
+    history = pipeline["data_dir"] / "history"
+    assert (history / past.isoformat() / "rpt_headlines.parquet").is_file()
+    assert (history / AS_OF.isoformat() / "rpt_headlines.parquet").is_file()
     log = (pipeline["root"] / "backfill.log").read_text()
     assert f"rebuilding them for {past}" in log

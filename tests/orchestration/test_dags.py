@@ -215,8 +215,13 @@ def test_report_dag_monthly_and_on_marts_with_mapped_centers(parsed):
     assert dag["schedule_assets"] == ["plcqi_marts"]
     by_id = {t["task_id"]: t for t in dag["tasks"]}
     assert by_id["center_report"]["operator"] == "MappedOperator" or "center_report" in by_id
-    for task_id in ("ensure_marts", "center_ids", "center_report", "leadership_report"):
+    for task_id in ("ensure_marts", "center_ids", "center_report", "leadership_report",
+                    "published_history"):
         assert by_id[task_id]["pool"] == "plcqi_duckdb", task_id
+    # The history is kept once every report is written; the index follows it.
+    assert sorted(by_id["published_history"]["upstream"]) == [
+        "as_of", "center_report", "leadership_report"]
+    assert sorted(by_id["index"]["upstream"]) == ["data_quality_page", "published_history"]
     # The e-mails go out once the index is rebuilt, without holding the DuckDB slot.
     assert by_id["deliver"]["upstream"] == ["as_of", "index"]
     assert by_id["deliver"]["pool"] == "default_pool"

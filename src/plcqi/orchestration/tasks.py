@@ -264,6 +264,17 @@ def render_leadership(as_of: str) -> str:
     return str(path)
 
 
+def keep_history(as_of: str) -> str:
+    """What the reports of ``as_of`` read, kept as published (the next period compares with
+    it): ``DATA_DIR/history/<as_of>/``."""
+    from plcqi import publish
+
+    _release_duckdb()
+    path = publish.keep_history(config.data_dir(), date.fromisoformat(as_of))
+    log.info("plcqi: published history as of %s: %s", as_of, path)
+    return str(path)
+
+
 def render_data_quality(as_of: str) -> str:
     from plcqi import publish
 

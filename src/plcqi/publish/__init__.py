@@ -6,6 +6,7 @@
 
 from plcqi.publish.api import (
     PublishResult,
+    keep_history,
     render_all,
     render_center,
     render_data_quality,
@@ -17,6 +18,7 @@ from plcqi.publish.warehouse import PublishError
 __all__ = [
     "PublishError",
     "PublishResult",
+    "keep_history",
     "render_all",
     "render_center",
     "render_data_quality",

@@ -147,6 +147,15 @@ def _leadership(con, data_dir: Path, as_of: date, min_cell_size: int, want_pdf: 
     return path
 
 
+def keep_history(data_dir: Path | str | None, as_of: date | None = None) -> Path:
+    """Keep what the reports of ``as_of`` read, as published (:mod:`plcqi.history`): run once
+    its reports are written (``render_all`` does; the Airflow report DAG has a task)."""
+    data_dir = paths.data_dir(data_dir)
+    with connect(data_dir) as con:
+        as_of = check_as_of(con, as_of)
+        return history.write(con, data_dir, as_of)
+
+
 def render_data_quality(data_dir: Path | str | None, as_of: date, *,
                         min_cell_size: int | None = None,
                         quality_context: dict | None = None) -> Path:

@@ -67,6 +67,13 @@ SETTINGS: tuple[Setting, ...] = (
         "IANA time zone of native exports' local times where neither the export nor a "
         "`TIMEZONE` file beside it names one (docs/sources.md).",
     ),
+    Setting(
+        "lock_timeout",
+        "PLCQI_LOCK_TIMEOUT",
+        "600",
+        "Seconds an ingestion or transform waits for another process writing the same dataset "
+        "or warehouse before it gives up with a message.",
+    ),
     Setting("pg_host", "PLCQI_PG_HOST", "127.0.0.1", "Host of the shared Postgres warehouse."),
     Setting("pg_port", "PLCQI_PG_PORT", "5432", "Its port."),
     Setting("pg_user", "PLCQI_PG_USER", "postgres", "Its user."),

@@ -72,6 +72,9 @@ class Case:
             f"rows={self.rows}, controls={self.controls}, names={self.names}, data={data!r})"
         )
 
+    def _repr_pretty_(self, printer, cycle) -> None:  # how hypothesis prints an example
+        printer.text(repr(self))
+
 
 # --- values --------------------------------------------------------------------------------
 

@@ -137,6 +137,12 @@ def parse_landing(con, zone: Zone, ds: contract.Dataset, path: Path, rel: str) -
     found = detect(data, rel, ds, ctx)
     if found.layout is None:
         parsed = read_text_csv(found.text, rel, ds)
+        # the people a name column of the file names, before any row is set aside
+        extra = [
+            n for n in parsed.names if n not in {c.name for c in contract.contract_columns(ds)}
+        ]
+        parsed.people += redact.people_in_table(parsed.table, extra)
+        parsed.people += redact.people_in(parsed.names, parsed.ragged_cells)
     else:
         if ds.name != "reference/sessions" and any(
             c.references == ("reference/sessions", "session_id") for c in ds.columns
@@ -148,15 +154,14 @@ def parse_landing(con, zone: Zone, ds: contract.Dataset, path: Path, rel: str) -
     return limit_cells(parsed, loaded)
 
 
-def redact_free_text(zone: Zone, ds: contract.Dataset, parsed: Parsed, extra: list[str]) -> None:
+def redact_free_text(zone: Zone, ds: contract.Dataset, parsed: Parsed) -> None:
     """Remove e-mail addresses, phone numbers and the names of known participants, and of the
-    people the file itself names (a native export's name columns, or name columns among a
-    contract CSV's ``extra`` ones), from the file's free-text columns (``PII_REDACT``)."""
+    people the file itself names (``parsed.people``: a native export's name columns, or name
+    columns among a contract CSV's extra ones), from its free-text columns (``PII_REDACT``)."""
     free = [c.name for c in ds.columns if c.pii == contract.PII_REDACT and c.name in parsed.names]
     if not free:
         return
-    people = parsed.people + redact.people_in_table(parsed.table, extra)
-    known = redact.Names.of([*redact.known_participants(zone), *people])
+    known = redact.Names.of([*redact.known_participants(zone), *parsed.people])
     for column in free:
         at = parsed.table.schema.get_field_index(column)
         parsed.table = parsed.table.set_column(
@@ -208,7 +213,7 @@ def extract_file(
     contract_names = {c.name for c in ds.columns if native or not c.native_only}
     present = set(parsed.names) & contract_names
     drift = [n for n in parsed.names if n not in contract_names]
-    redact_free_text(zone, ds, parsed, drift)
+    redact_free_text(zone, ds, parsed)
     # only the contract's columns go on: an unknown column may carry personal data
     con.register("src", parsed.table.select(["_row", *sorted(present)]))
 

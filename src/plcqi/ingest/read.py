@@ -47,6 +47,9 @@ class Parsed:
     unmapped: list[str] = field(default_factory=list)  # native columns not used
     control_characters: int = 0  # removed from the file's text (INPUTS.md)
     people: list[str] = field(default_factory=list)  # full names in the file, for redaction
+    # the cells of the rows of the wrong width (not in ``table``): the names they hold are
+    # redacted from the other rows too
+    ragged_cells: list[list[str]] = field(default_factory=list)
 
 
 # --- bytes to text -----------------------------------------------------------------------
@@ -333,7 +336,7 @@ def _any_line_break(table: pa.Table) -> bool:
 def _read_slow(text: str, names: list[str], rel: str) -> Parsed:
     """Slow path for files with rows of the wrong width: number every record exactly."""
     columns: list[list[str]] = [[] for _ in names]
-    numbers, ragged = [], []
+    numbers, ragged, ragged_cells = [], [], []
     spans = False
     records = (r for r in csv.reader(io.StringIO(text, newline="")) if r)
     next(records)
@@ -341,6 +344,7 @@ def _read_slow(text: str, names: list[str], rel: str) -> Parsed:
         spans = spans or any("\n" in c for c in record)
         if len(record) != len(names):
             ragged.append((i, None, f"row has {len(record)} fields; the header has {len(names)}"))
+            ragged_cells.append(record)
             continue
         numbers.append(i)
         for col, value in zip(columns, record, strict=True):
@@ -350,7 +354,8 @@ def _read_slow(text: str, names: list[str], rel: str) -> Parsed:
     else:
         check_quotes(text, rel, text.rfind("\n", 0, len(text.rstrip("\n"))) + 1)
     arrays = [pa.array(c, type=pa.string()) for c in columns] + [pa.array(numbers, pa.int64())]
-    return Parsed(names, pa.table(arrays, names=[*names, "_row"]), ragged)
+    table = pa.table(arrays, names=[*names, "_row"])
+    return Parsed(names, table, ragged, ragged_cells=ragged_cells)
 
 
 # --- cell size -----------------------------------------------------------------------------

@@ -37,10 +37,16 @@ def ingest_command(data_dir, sources, tracker_dsn, status) -> None:
 def show_status(data_dir) -> None:
     from plcqi.ingest.rawzone import Zone, read_log
 
-    records = read_log(Zone(paths.data_dir(data_dir)))
+    zone = Zone(paths.data_dir(data_dir))
+    records = read_log(zone)
     if not records:
         click.echo("nothing ingested yet")
         return
+    current = {
+        (r.dataset, r.file, r.loaded_at)
+        for ds in {r.dataset for r in records}
+        for r in zone.current_records(ds)
+    }
     rows = [
         {
             "loaded_at": r.loaded_at[:19],
@@ -48,6 +54,7 @@ def show_status(data_dir) -> None:
             "file": r.file,
             "hash": r.file_hash[:12],
             "status": r.status,
+            "current": "yes" if (r.dataset, r.file, r.loaded_at) in current else "",
             "layout": r.layout,
             "read": r.rows_read,
             "loaded": r.rows_loaded,
@@ -62,10 +69,13 @@ def show_status(data_dir) -> None:
 
 def run_ingest(data_dir, sources, tracker_dsn):
     """Ingest and print per-file accounting and what has landed; return the report."""
+    from plcqi import locks, settings
     from plcqi.ingest import run as ingestion
 
     try:
         report = ingestion.ingest(data_dir, list(sources) or None, tracker_dsn)
+    except (locks.Busy, settings.KeyRefused) as e:
+        raise click.ClickException(str(e)) from None
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     for r in report.records:

@@ -92,7 +92,7 @@ def test_center_reports_hold_no_other_centers_cohorts(demo):
     d, _, _ = demo
     by_center = cohorts_by_center(d)
     for center, own in by_center.items():
-        html = (d / "reports" / center / f"{AS_OF}.html").read_text()
+        html = (d / "reports" / "centers" / center / f"{AS_OF}.html").read_text()
         others = {c for k, ids in by_center.items() if k != center for c in ids}
         # a cohort id followed by a non-id character (ES01-C1 must not match ES01-C10)
         leaked = [c for c in others if any(f"{c}{end}" in html for end in '<"\' ,:)')]

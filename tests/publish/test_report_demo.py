@@ -52,11 +52,11 @@ def test_every_center_has_a_report(demo):
     con.close()
     written = {p.relative_to(d / "reports").as_posix() for p in result.paths}
     for center in all_centers:
-        assert f"{center}/{AS_OF}.html" in written
+        assert f"centers/{center}/{AS_OF}.html" in written
     assert {f"leadership/{AS_OF}.html", f"data-quality/{AS_OF}.html", "index.html"} <= written
     index = (d / "reports" / "index.html").read_text()
     for center in all_centers:
-        assert f'href="{center}/{AS_OF}.html"' in index
+        assert f'href="centers/{center}/{AS_OF}.html"' in index
     assert centers  # the demo has cohorts
     (SHOTS.parent).mkdir(parents=True, exist_ok=True)
     (SHOTS.parent / "report-timing.json").write_text(json.dumps(

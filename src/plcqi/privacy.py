@@ -204,8 +204,10 @@ class Matcher:
             return []
         found = []
         if "@" in text:
-            found += [m.group(0).lower() for m in EMAIL_RE.finditer(text)
-                      if m.group(0).lower() in self.people.emails]
+            known = [m for m in EMAIL_RE.finditer(text) if m.group(0).lower() in self.people.emails]
+            found += [m.group(0).lower() for m in known]
+            for m in reversed(known):  # a known address is one hit, not its name too
+                text = text[:m.start()] + " " + text[m.end():]
         tokens = words(text)
         for i, token in enumerate(tokens):
             for key in self.by_first.get(token, ()):

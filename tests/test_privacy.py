@@ -26,8 +26,9 @@ ZOOM = (
     "01/15/2024 09:59:00 AM,58,No\n"
     "Cher,cher@example.org,01/15/2024 09:01:00 AM,01/15/2024 09:59:00 AM,58,No\n"
 )
-SURVEY = ("Respondent ID,Email Address,First Name,Last Name,Q1\n"
-          "1,ed.roberts@example.org,Ed,Roberts,Yes\n")
+SURVEY = (
+    "Respondent ID,Email Address,First Name,Last Name,Q1\n1,ed.roberts@example.org,Ed,Roberts,Yes\n"
+)
 
 
 @pytest.fixture
@@ -37,7 +38,8 @@ def landed(tmp_path) -> Path:
     # a UTF-16 export with a byte-order mark, as SurveyMonkey and Teams write them
     (d / "landing" / "surveys" / "midpoint" / "C1").mkdir(parents=True)
     (d / "landing" / "surveys" / "midpoint" / "C1" / "export.csv").write_bytes(
-        b"\xff\xfe" + SURVEY.encode("utf-16-le"))
+        b"\xff\xfe" + SURVEY.encode("utf-16-le")
+    )
     return d
 
 
@@ -48,8 +50,12 @@ def test_the_people_of_the_landing_files_are_collected(landed):
     assert {"Mary Jackson", "Mary J. Jackson", "Ed Roberts"} <= names
     assert "Cher" not in names and people.short_names >= 1  # one word: not looked for
     assert {email.lower() for *_, email in PEOPLE} <= people.emails
-    assert {"mary.jackson@example.org", "ed.roberts@example.org", "host@ta.example.org",
-            "cher@example.org"} <= people.emails
+    assert {
+        "mary.jackson@example.org",
+        "ed.roberts@example.org",
+        "host@ta.example.org",
+        "cher@example.org",
+    } <= people.emails
 
 
 def _plant(d: Path, airflow: Path) -> None:
@@ -58,19 +64,24 @@ def _plant(d: Path, airflow: Path) -> None:
     csv_download = base64.b64encode(b"Grantee,Contact\nG01,Katherine Johnson\n")
     (reports / "2024-06-30.html").write_text(
         "<p>Thanks to Grace&#32;Hopper and the Adamson family.</p>"
-        f'<a href="data:text/csv;charset=utf-8;base64,{csv_download.decode()}">CSV</a>')
+        f'<a href="data:text/csv;charset=utf-8;base64,{csv_download.decode()}">CSV</a>'
+    )
     raw = d / "raw" / "attendance"
     raw.mkdir(parents=True)
     con = duckdb.connect()
-    con.execute("copy (select 'S1' as session_id, 'kjohnson@example.net' as note union all "
-                "select 'S2', 'nobody here') to ? (format parquet)".replace(
-                    "?", "'" + str(raw / "x.parquet").replace("'", "''") + "'"))
+    con.execute(
+        "copy (select 'S1' as session_id, 'kjohnson@example.net' as note union all "
+        "select 'S2', 'nobody here') to ? (format parquet)".replace(
+            "?", "'" + str(raw / "x.parquet").replace("'", "''") + "'"
+        )
+    )
     con.close()
     (d / "warehouse").mkdir()
     con = duckdb.connect(str(d / "warehouse" / "plcqi.duckdb"))
     con.execute("create schema marts")
-    con.execute("create table marts.dim_people as select 'G01' as grantee_id, "
-                "'dorothy vaughan' as contact")
+    con.execute(
+        "create table marts.dim_people as select 'G01' as grantee_id, 'dorothy vaughan' as contact"
+    )
     con.close()
     (d / "quality").mkdir()
     (d / "quality" / "latest.json").write_text(json.dumps({"raw": {"message": "Ada Lovelace"}}))
@@ -103,8 +114,9 @@ def test_nothing_planted_nothing_found(landed):
 
 def test_the_command_masks_what_it_found_and_fails(landed, tmp_path):
     _plant(landed, tmp_path / "logs")
-    proc = subprocess.run([sys.executable, "-m", "plcqi.privacy", str(landed)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "plcqi.privacy", str(landed)], capture_output=True, text=True
+    )
     assert proc.returncode == 1, proc.stderr
     assert "G**** H*****" in proc.stdout and "5 hit(s) in 5 place(s)" in proc.stdout
     for _, _, name, email in PEOPLE:

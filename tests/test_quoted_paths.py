@@ -13,15 +13,20 @@ from tests.helpers import write_csv, write_reference
 
 pytestmark = pytest.mark.slow
 AS_OF = date(2024, 6, 30)
-ATTENDANCE = ("session_id,participant_id,email,join_time,leave_time\n"
-              "S1,P001,,2024-01-15T14:00:00,2024-01-15T15:20:00\n"
-              "S2,P001,,2024-02-15T19:00:00,2024-02-15T20:00:00\n"
-              "S1,P002,,2024-01-15T14:05:00,2024-01-15T15:25:00\n")
+ATTENDANCE = (
+    "session_id,participant_id,email,join_time,leave_time\n"
+    "S1,P001,,2024-01-15T14:00:00,2024-01-15T15:20:00\n"
+    "S2,P001,,2024-02-15T19:00:00,2024-02-15T20:00:00\n"
+    "S1,P002,,2024-01-15T14:05:00,2024-01-15T15:25:00\n"
+)
 
 
-@pytest.mark.xfail(strict=False, reason="the dbt sources put DATA_DIR between quotes "
-                   "(src/plcqi/transform/sources.py, dbt_project/models/staging/_sources__*"
-                   ".yml): fixed by the warehouse part of issue 13")
+@pytest.mark.xfail(
+    strict=False,
+    reason="the dbt sources put DATA_DIR between quotes "
+    "(src/plcqi/transform/sources.py, dbt_project/models/staging/_sources__*"
+    ".yml): fixed by the warehouse part of issue 13",
+)
 def test_a_data_dir_with_a_quote_in_its_path_runs_end_to_end(tmp_path):
     from plcqi.transform.build import transform
 

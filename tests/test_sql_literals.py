@@ -19,13 +19,22 @@ from tests.helpers import REPO
 
 SRC = REPO / "src" / "plcqi"
 FIELD = "\x00"  # where a formatted value stands in a string's text
-_SQL_SHAPES = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in (
-    r"\bselect\b.*\bfrom\b", r"\bread_(?:parquet|csv|csv_auto|json|json_auto|text)\s*\(",
-    r"\bcopy\b.*\b(?:to|from)\b", r"\battach\b\s", r"\binsert\s+into\b",
-    r"\bcreate\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:table|view|schema|macro)\b",
-    r"\bupdate\s+\S+\s+set\b", r"\bdelete\s+from\b", r"\bdescribe\s", r"\bpragma\s",
-    r"\bset\s+\w+\s*=",
-)]
+_SQL_SHAPES = [
+    re.compile(p, re.IGNORECASE | re.DOTALL)
+    for p in (
+        r"\bselect\b.*\bfrom\b",
+        r"\bread_(?:parquet|csv|csv_auto|json|json_auto|text)\s*\(",
+        r"\bcopy\b.*\b(?:to|from)\b",
+        r"\battach\b\s",
+        r"\binsert\s+into\b",
+        r"\bcreate\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:table|view|schema|macro)\b",
+        r"\bupdate\s+\S+\s+set\b",
+        r"\bdelete\s+from\b",
+        r"\bdescribe\s",
+        r"\bpragma\s",
+        r"\bset\s+\w+\s*=",
+    )
+]
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _JINJA = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
@@ -49,8 +58,11 @@ def _template(node: ast.AST) -> str | None:
         left = _template(node.left)
         if left is not None:
             return re.sub(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfi]", FIELD, left)
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "format"):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
         base = _template(node.func.value)
         if base is not None:
             return re.sub(r"\{[^{}]*\}", FIELD, base.replace("{{", "").replace("}}", ""))
@@ -96,18 +108,18 @@ def test_the_scan_finds_quoted_fields_and_passes_the_quoting_helpers():
         "q = f\"copy (select 1) to '{target}' (format parquet)\"",
         "q = \"attach '%s' as w\" % path",
         "q = \"select * from t where name = '{}'\".format(name)",
-        "q = \"select * from t where id = '\" + value + \"'\"",
+        'q = "select * from t where id = \'" + value + "\'"',
         "q = f'select \"{column}\" from t'",
-        "q = \"select * from read_parquet('{{ env_var(\\\"DIR\\\") }}/x.parquet')\"",
+        'q = "select * from read_parquet(\'{{ env_var(\\"DIR\\") }}/x.parquet\')"',
     ]
     for code in bad:
         assert findings(code + "\n"), code
     good = [
-        "q = f\"select * from read_parquet({sql.literal(path)})\"",
-        "q = f\"select {ident(c)} from {ident(t)} where x = ?\"",
+        'q = f"select * from read_parquet({sql.literal(path)})"',
+        'q = f"select {ident(c)} from {ident(t)} where x = ?"',
         "msg = f\"unknown session_id '{sid}' (not in reference/sessions)\"",
         "q = \"select * from t where status = 'ok'\"",
-        "q = f\"select * from read_parquet({parquet_list(files)}, union_by_name = true)\"",
+        'q = f"select * from read_parquet({parquet_list(files)}, union_by_name = true)"',
     ]
     for code in good:
         assert not findings(code + "\n"), code
@@ -121,8 +133,11 @@ def test_publish_and_quality_quote_every_literal_through_plcqi_sql():
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(strict=False, reason="ingest/, transform/ and orchestration/ are fixed by "
-                   "their own helpers (issue 13): enable strictly once the list is empty")
+@pytest.mark.xfail(
+    strict=False,
+    reason="ingest/, transform/ and orchestration/ are fixed by "
+    "their own helpers (issue 13): enable strictly once the list is empty",
+)
 def test_no_sql_of_src_quotes_a_value_itself():
     found = scan(SRC)
     assert found == [], "SQL literals outside plcqi.sql:\n" + "\n".join(found)

@@ -42,28 +42,72 @@ from plcqi.publish.safety import EMAIL_RE
 # Column headings (compared trimmed and lower-case) that hold a person's whole name, and the
 # pairs that hold first and last names, in the contract's CSVs and the native exports
 # (shared/contract/SOURCES.md, plcqi.ingest.sources).
-NAME_HEADINGS = frozenset({
-    "full_name", "full name", "name", "name (original name)", "user name", "username",
-    "participant", "participant name", "attendee", "attendee name", "display name",
-    "contact", "contact name", "respondent", "respondent name", "recipient name",
-    "requester", "requester name", "requested by", "submitted by",
-})
-FIRST_HEADINGS = frozenset({
-    "first_name", "first name", "firstname", "recipientfirstname", "recipient first name",
-    "given name",
-})
-LAST_HEADINGS = frozenset({
-    "last_name", "last name", "lastname", "recipientlastname", "recipient last name",
-    "surname", "family name",
-})
+NAME_HEADINGS = frozenset(
+    {
+        "full_name",
+        "full name",
+        "name",
+        "name (original name)",
+        "user name",
+        "username",
+        "participant",
+        "participant name",
+        "attendee",
+        "attendee name",
+        "display name",
+        "contact",
+        "contact name",
+        "respondent",
+        "respondent name",
+        "recipient name",
+        "requester",
+        "requester name",
+        "requested by",
+        "submitted by",
+    }
+)
+FIRST_HEADINGS = frozenset(
+    {
+        "first_name",
+        "first name",
+        "firstname",
+        "recipientfirstname",
+        "recipient first name",
+        "given name",
+    }
+)
+LAST_HEADINGS = frozenset(
+    {
+        "last_name",
+        "last name",
+        "lastname",
+        "recipientlastname",
+        "recipient last name",
+        "surname",
+        "family name",
+    }
+)
 # What is scanned, relative to the data folder (landing/ is the input: never scanned).
-OUTPUTS = ("raw", "quarantine", "warehouse", "reports", "quality", "dbt", "ingest_log",
-           "history")
+OUTPUTS = ("raw", "quarantine", "warehouse", "reports", "quality", "dbt", "ingest_log", "history")
 _WORD_RE = re.compile(r"[^\W_]+")
 _DATA_URI_RE = re.compile(r"data:[a-z/+.\-]+(?:;charset=[\w\-]+)?;base64,([A-Za-z0-9+/=]+)")
 _PARENS_RE = re.compile(r"\(([^()]*)\)")
-_BINARY_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff2",
-                              ".gpickle", ".msgpack", ".pyc", ".lock", ".wal"})
+_BINARY_SUFFIXES = frozenset(
+    {
+        ".pdf",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".ico",
+        ".woff2",
+        ".gpickle",
+        ".msgpack",
+        ".pyc",
+        ".lock",
+        ".wal",
+    }
+)
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -124,10 +168,13 @@ class People:
 
 
 def _decode(data: bytes) -> str | None:
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
-                          (b"\xfe\xff", "utf-16-be")):
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
+            return data[len(bom) :].decode(encoding, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -207,11 +254,11 @@ class Matcher:
             known = [m for m in EMAIL_RE.finditer(text) if m.group(0).lower() in self.people.emails]
             found += [m.group(0).lower() for m in known]
             for m in reversed(known):  # a known address is one hit, not its name too
-                text = text[:m.start()] + " " + text[m.end():]
+                text = text[: m.start()] + " " + text[m.end() :]
         tokens = words(text)
         for i, token in enumerate(tokens):
             for key in self.by_first.get(token, ()):
-                if tokens[i:i + len(key)] == key:
+                if tokens[i : i + len(key)] == key:
                     found.append(self.people.names[key])
         return found
 
@@ -254,8 +301,10 @@ def _text_parts(path: Path, text: str) -> Iterator[tuple[str, str]]:
     if suffix in (".html", ".htm", ".svg", ".xml"):
         for n, m in enumerate(_DATA_URI_RE.finditer(text), 1):
             try:
-                yield f" (embedded file {n})", base64.b64decode(m.group(1)).decode(
-                    "utf-8", errors="replace")
+                yield (
+                    f" (embedded file {n})",
+                    base64.b64decode(m.group(1)).decode("utf-8", errors="replace"),
+                )
             except (binascii.Error, ValueError):
                 continue
         text = html.unescape(_DATA_URI_RE.sub(" ", text))
@@ -279,12 +328,16 @@ _CANDIDATE = sql.literal(r"@|[[:alpha:]]{2,}[^[:alnum:]]+[[:alpha:]]{2,}")
 
 
 def _text_columns(con, relation: str) -> list[str]:
-    return [r[0] for r in con.execute(f"describe {relation}").fetchall()
-            if str(r[1]).upper() in ("VARCHAR", "JSON")]
+    return [
+        r[0]
+        for r in con.execute(f"describe {relation}").fetchall()
+        if str(r[1]).upper() in ("VARCHAR", "JSON")
+    ]
 
 
-def _scan_relation(con, relation: str, label, matcher: Matcher, *,
-                   by_file: bool = False) -> Iterator[Hit]:
+def _scan_relation(
+    con, relation: str, label, matcher: Matcher, *, by_file: bool = False
+) -> Iterator[Hit]:
     """Hits in the text columns of a relation; with ``by_file``, one per file of its
     ``filename`` column (``label`` then maps a file name to its label)."""
     hits: dict[tuple[str, str], Hit] = {}
@@ -309,10 +362,11 @@ def _scan_relation(con, relation: str, label, matcher: Matcher, *,
 def _scan_parquet(con, files: list[tuple[Path, str]], matcher: Matcher) -> Iterator[Hit]:
     """The Parquet files of one folder, read together (schemas merged by name)."""
     labels = {str(path): rel for path, rel in files}
-    con.execute("create or replace temp view scanned as select * from read_parquet("
-                f"{sql.list_literal(labels)}, union_by_name = true, filename = true)")
-    yield from _scan_relation(con, "scanned", lambda f: labels.get(f, f), matcher,
-                              by_file=True)
+    con.execute(
+        "create or replace temp view scanned as select * from read_parquet("
+        f"{sql.list_literal(labels)}, union_by_name = true, filename = true)"
+    )
+    yield from _scan_relation(con, "scanned", lambda f: labels.get(f, f), matcher, by_file=True)
 
 
 def _scan_warehouse(path: Path, rel: str, matcher: Matcher) -> Iterator[Hit]:
@@ -322,10 +376,15 @@ def _scan_warehouse(path: Path, rel: str, matcher: Matcher) -> Iterator[Hit]:
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' order by 1, 2").fetchall()
+            "where table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
         for schema, table in tables:
-            yield from _scan_relation(con, f"{sql.ident(schema)}.{sql.ident(table)}",
-                                      f"{rel} table {schema}.{table}", matcher)
+            yield from _scan_relation(
+                con,
+                f"{sql.ident(schema)}.{sql.ident(table)}",
+                f"{rel} table {schema}.{table}",
+                matcher,
+            )
     finally:
         con.close()
 
@@ -340,8 +399,12 @@ def _files(roots: Iterable[tuple[Path, str]]) -> Iterator[tuple[Path, str]]:
                     yield p, f"{prefix}/{p.relative_to(root).as_posix()}"
 
 
-def scan(data_dir: Path | str | None, *, airflow_logs: Path | str | None = None,
-         people: People | None = None) -> ScanResult:
+def scan(
+    data_dir: Path | str | None,
+    *,
+    airflow_logs: Path | str | None = None,
+    people: People | None = None,
+) -> ScanResult:
     """Look for the landing files' people in every output of ``data_dir`` (and in the
     Airflow task logs under ``airflow_logs``)."""
     data_dir = paths.data_dir(data_dir)
@@ -395,8 +458,10 @@ def scan(data_dir: Path | str | None, *, airflow_logs: Path | str | None = None,
 
 def report(result: ScanResult, echo=print) -> None:
     p = result.people
-    echo(f"looked for {len(p.names)} name(s) and {len(p.emails)} e-mail address(es) from "
-         f"{p.files} landing file(s) ({p.short_names} one-word name(s) not looked for)")
+    echo(
+        f"looked for {len(p.names)} name(s) and {len(p.emails)} e-mail address(es) from "
+        f"{p.files} landing file(s) ({p.short_names} one-word name(s) not looked for)"
+    )
     for hit in result.hits:
         echo(f"  {hit.line()}")
     scanned = ", ".join(f"{n} {k}" for k, n in sorted(result.scanned.items())) or "nothing"
@@ -411,9 +476,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m plcqi.privacy",
         description="Look for the participants' names and e-mail addresses of DATA_DIR's "
-                    "landing files in everything the pipeline wrote; exit 1 if any is found.")
-    parser.add_argument("data_dir", nargs="?", default=None,
-                        help="the data folder (default: PLCQI_DATA_DIR)")
+        "landing files in everything the pipeline wrote; exit 1 if any is found.",
+    )
+    parser.add_argument(
+        "data_dir", nargs="?", default=None, help="the data folder (default: PLCQI_DATA_DIR)"
+    )
     parser.add_argument("--airflow-logs", default=None, help="Airflow's task log folder")
     args = parser.parse_args(argv)
     result = scan(args.data_dir, airflow_logs=args.airflow_logs)

@@ -33,13 +33,17 @@ def replace_text(data_dir: Path, old: str, new: str) -> int:
     try:
         columns = con.execute(
             "select table_name, column_name from information_schema.columns "
-            "where table_schema = 'marts' and data_type = 'VARCHAR'").fetchall()
+            "where table_schema = 'marts' and data_type = 'VARCHAR'"
+        ).fetchall()
         for t, c in columns:
-            n = con.execute(f"select count(*) from marts.{ident(t)} where contains({ident(c)}, ?)",
-                            [old]).fetchone()[0]
+            n = con.execute(
+                f"select count(*) from marts.{ident(t)} where contains({ident(c)}, ?)", [old]
+            ).fetchone()[0]
             if n:
-                con.execute(f"update marts.{ident(t)} set {ident(c)} = replace({ident(c)}, ?, ?)",
-                            [old, new])
+                con.execute(
+                    f"update marts.{ident(t)} set {ident(c)} = replace({ident(c)}, ?, ?)",
+                    [old, new],
+                )
                 changed += n
     finally:
         con.close()
@@ -50,18 +54,22 @@ def rename_center(data_dir: Path, old: str, new: str) -> None:
     con = duckdb.connect(str(data_dir / "warehouse" / "plcqi.duckdb"))
     try:
         for (t,) in con.execute(
-                "select table_name from information_schema.columns "
-                "where table_schema = 'marts' and column_name = 'center_id'").fetchall():
-            con.execute(f"update marts.{ident(t)} set center_id = ? where center_id = ?",
-                        [new, old])
+            "select table_name from information_schema.columns "
+            "where table_schema = 'marts' and column_name = 'center_id'"
+        ).fetchall():
+            con.execute(
+                f"update marts.{ident(t)} set center_id = ? where center_id = ?", [new, old]
+            )
     finally:
         con.close()
 
 
 def csv_downloads(html: str) -> list[list[list[str]]]:
     """Every CSV download of a page, decoded, as rows of cells."""
-    return [list(csv.reader(io.StringIO(base64.b64decode(m).decode("utf-8"))))
-            for m in re.findall(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html)]
+    return [
+        list(csv.reader(io.StringIO(base64.b64decode(m).decode("utf-8"))))
+        for m in re.findall(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html)
+    ]
 
 
 # One tiny warehouse whose marts hold every kind of awkward text, and centers named like the
@@ -69,8 +77,11 @@ def csv_downloads(html: str) -> list[list[list[str]]]:
 # panics, aborting the process with rc 134, on a character XML forbids).
 ALASKA = "Alaska (see the online= portal)"
 QUESTION = "@SUM(A1:A9) bell\x07he\ufffere url(x) onload=alert(1) javascript:alert(1) <img src=x>"
-FORMULAS = {"Alabama": "-1+cmd|' /C calc'!A0", "Arizona": '+1+HYPERLINK("http://x.example")',
-            "Guam": "=1+1"}
+FORMULAS = {
+    "Alabama": "-1+cmd|' /C calc'!A0",
+    "Arizona": '+1+HYPERLINK("http://x.example")',
+    "Guam": "=1+1",
+}
 CENTER_NAME = "Center One (write to help@c1.example.org)"
 EARLIER = "2026-03-31.html"
 
@@ -95,8 +106,17 @@ def site(tmp_path_factory) -> Path:
         (reports / old).mkdir(parents=True)
         (reports / old / EARLIER).write_text("<p>an earlier report</p>")
     proc = subprocess.run(
-        [sys.executable, "-c", "from plcqi.cli import main; main()", "report",
-         "--data-dir", str(d)], capture_output=True, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from plcqi.cli import main; main()",
+            "report",
+            "--data-dir",
+            str(d),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1, proc.stderr[-3000:]  # one center could not be published
     assert "not published: no report for center '../x'" in proc.stderr, proc.stderr[-3000:]
     return d
@@ -132,9 +152,14 @@ def _strings(node):
 
 
 def test_label_cleaning_reaches_every_text_of_a_spec():
-    spec = charts.rate_bars([{"name": "a\x00b", "value": 0.5}], category="name",
-                            category_title="t\x08", value_title="v\u202e", description="d\x1f",
-                            sort=["a\x00b"])
+    spec = charts.rate_bars(
+        [{"name": "a\x00b", "value": 0.5}],
+        category="name",
+        category_title="t\x08",
+        value_title="v\u202e",
+        description="d\x1f",
+        sort=["a\x00b"],
+    )
     texts = list(_strings(spec))
     assert "ab" in texts and "d" in texts and "t" in texts
     assert not any(re.search("[\x00-\x1f\u202e]", t) for t in texts)
@@ -154,22 +179,39 @@ def test_text_that_looks_like_active_content_is_published_as_text(site):
 
 
 def _chart_svg() -> str:
-    spec = charts.rate_bars([{"name": ALASKA, "value": 0.5}], category="name",
-                            category_title=None, value_title="v", description="d")
+    spec = charts.rate_bars(
+        [{"name": ALASKA, "value": 0.5}],
+        category="name",
+        category_title=None,
+        value_title="v",
+        description="d",
+    )
     return charts.to_svg(spec)
 
 
-@pytest.mark.parametrize("inject", [
-    lambda s: s.replace("</svg>", "<script>alert(1)</script></svg>"),
-    lambda s: s.replace("<svg ", '<svg onload="alert(1)" ', 1),
-    lambda s: s.replace("<g ", '<g ONCLICK="alert(1)" ', 1),
-    lambda s: s.replace("</svg>", '<foreignObject><p>x</p></foreignObject></svg>'),
-    lambda s: s.replace("</svg>", '<a href="javascript:alert(1)"><text>x</text></a></svg>'),
-    lambda s: s.replace("<path ", '<path fill="url(https://example.org/x)" ', 1),
-    lambda s: s.replace("</svg>", '<image href="https://example.org/x.png"/></svg>'),
-    lambda s: s.replace("</svg>", '<set attributeName="href" to="javascript:x"/></svg>'),
-], ids=["script", "onload", "onclick-upper", "foreignObject", "a-javascript", "url-fill",
-        "image", "set"])
+@pytest.mark.parametrize(
+    "inject",
+    [
+        lambda s: s.replace("</svg>", "<script>alert(1)</script></svg>"),
+        lambda s: s.replace("<svg ", '<svg onload="alert(1)" ', 1),
+        lambda s: s.replace("<g ", '<g ONCLICK="alert(1)" ', 1),
+        lambda s: s.replace("</svg>", "<foreignObject><p>x</p></foreignObject></svg>"),
+        lambda s: s.replace("</svg>", '<a href="javascript:alert(1)"><text>x</text></a></svg>'),
+        lambda s: s.replace("<path ", '<path fill="url(https://example.org/x)" ', 1),
+        lambda s: s.replace("</svg>", '<image href="https://example.org/x.png"/></svg>'),
+        lambda s: s.replace("</svg>", '<set attributeName="href" to="javascript:x"/></svg>'),
+    ],
+    ids=[
+        "script",
+        "onload",
+        "onclick-upper",
+        "foreignObject",
+        "a-javascript",
+        "url-fill",
+        "image",
+        "set",
+    ],
+)
 def test_a_real_chart_with_active_content_is_refused(inject):
     svg = _chart_svg()
     assert safety.check_svg(svg) == svg  # the chart itself, with the Alaska label, passes
@@ -181,11 +223,13 @@ def test_a_real_chart_with_active_content_is_refused(inject):
 
 def test_a_page_that_loads_something_is_still_refused():
     safety.check_html(f"<p>{ALASKA} url(x) &lt;script&gt;</p>")
-    for bad in ('<p>x</p><img src="https://example.org/x.png">',
-                '<p style="background: url(//example.org/x)">x</p>',
-                "<style>@import 'https://example.org/x.css';</style>",
-                "<script>alert(1)</script>",
-                '<p onmouseover="alert(1)">x</p>'):
+    for bad in (
+        '<p>x</p><img src="https://example.org/x.png">',
+        '<p style="background: url(//example.org/x)">x</p>',
+        "<style>@import 'https://example.org/x.css';</style>",
+        "<script>alert(1)</script>",
+        '<p onmouseover="alert(1)">x</p>',
+    ):
         with pytest.raises(safety.UnsafeReport):
             safety.check_html(bad)
 
@@ -211,8 +255,7 @@ def _plain_number(text: str) -> bool:
 
 def test_every_csv_cell_that_a_spreadsheet_would_run_is_neutralized(site):
     pages = sorted(p for p in (site / "reports").rglob("*.html") if p.is_file())
-    cells = [cell for p in pages for t in csv_downloads(p.read_text())
-             for row in t for cell in row]
+    cells = [cell for p in pages for t in csv_downloads(p.read_text()) for row in t for cell in row]
     assert cells
     for formula in [*FORMULAS.values(), "@SUM(A1:A9)"]:
         assert any(c.startswith("'" + formula) for c in cells), formula
@@ -222,9 +265,15 @@ def test_every_csv_cell_that_a_spreadsheet_would_run_is_neutralized(site):
 
 
 def test_spreadsheet_safe_keeps_plain_numbers_and_checks_the_header_too():
-    t = table("t", "c", [column("a", "=cmd()"), column("b", "B")],
-              [{"a": {"text": "-1.5", "state": "value"}, "b": {"text": "+3", "state": "value"}},
-               {"a": {"text": "-1+2", "state": "value"}, "b": {"text": "\tx", "state": "value"}}])
+    t = table(
+        "t",
+        "c",
+        [column("a", "=cmd()"), column("b", "B")],
+        [
+            {"a": {"text": "-1.5", "state": "value"}, "b": {"text": "+3", "state": "value"}},
+            {"a": {"text": "-1+2", "state": "value"}, "b": {"text": "\tx", "state": "value"}},
+        ],
+    )
     rows = list(csv.reader(io.StringIO(to_csv(t))))
     assert rows == [["'=cmd()", "B"], ["-1.5", "+3"], ["'-1+2", "'\tx"]]
     assert spreadsheet_safe("  =1") == "'  =1" and spreadsheet_safe("12%") == "12%"
@@ -240,8 +289,11 @@ def test_center_ids_never_take_the_place_of_the_sites_files(site):
     assert (reports / "centers" / "index.html" / f"{AS_OF}.html").is_file()
     assert (reports / "centers" / "leadership" / f"{AS_OF}.html").is_file()
     index = (reports / "index.html").read_text()
-    for href in (f"centers/index.html/{AS_OF}.html", f"centers/leadership/{AS_OF}.html",
-                 f"leadership/{AS_OF}.html"):
+    for href in (
+        f"centers/index.html/{AS_OF}.html",
+        f"centers/leadership/{AS_OF}.html",
+        f"leadership/{AS_OF}.html",
+    ):
         assert f'href="{href}"' in index, href
     assert 'href="../../index.html"' in page(site)  # the crumbs lead back to the site's index
     # the next run works too

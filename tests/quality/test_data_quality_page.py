@@ -25,8 +25,9 @@ def _attendance_csv(rows: int, day: int) -> str:
     lines = ["session_id,participant_id,email,join_time,leave_time"]
     for i in range(rows):
         join = start + timedelta(seconds=i + day * 1000)
-        lines.append(f"S1,P00{1 + i % 4},,{join.isoformat()},"
-                     f"{(join + timedelta(minutes=50)).isoformat()}")
+        lines.append(
+            f"S1,P00{1 + i % 4},,{join.isoformat()},{(join + timedelta(minutes=50)).isoformat()}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -37,8 +38,9 @@ def failing_raw(ref_dir, write_csv) -> Path:
     from plcqi.ingest.run import ingest
 
     for day, rows in enumerate([100, 110, 95, 105], start=1):
-        write_csv(ref_dir / "landing" / "attendance" / f"2024-01-0{day}.csv",
-                  _attendance_csv(rows, day))
+        write_csv(
+            ref_dir / "landing" / "attendance" / f"2024-01-0{day}.csv", _attendance_csv(rows, day)
+        )
     assert ingest(ref_dir, sources=["reference", "attendance"]).ok
     write_csv(ref_dir / "landing" / "attendance" / "2024-01-05.csv", _attendance_csv(8, 5))
     assert ingest(ref_dir, sources=["attendance"]).ok
@@ -66,12 +68,31 @@ def _result(data_dir: Path, ok: bool):
     from plcqi.quality import store
     from plcqi.quality.result import Finding, ValidationResult
 
-    findings = [] if ok else [Finding("raw.volume", "expect_column_values_to_be_between",
-                                      "volume_ratio", "error", False, unexpected_count=1,
-                                      element_count=5, description="volume like before")]
-    result = ValidationResult(stage="raw", validated_at="2024-02-01T00:00:00+00:00",
-                              as_of=AS_OF.isoformat(), data_dir=str(data_dir),
-                              findings=findings, suites=[], seconds=0.1)
+    findings = (
+        []
+        if ok
+        else [
+            Finding(
+                "raw.volume",
+                "expect_column_values_to_be_between",
+                "volume_ratio",
+                "error",
+                False,
+                unexpected_count=1,
+                element_count=5,
+                description="volume like before",
+            )
+        ]
+    )
+    result = ValidationResult(
+        stage="raw",
+        validated_at="2024-02-01T00:00:00+00:00",
+        as_of=AS_OF.isoformat(),
+        data_dir=str(data_dir),
+        findings=findings,
+        suites=[],
+        seconds=0.1,
+    )
     store.save(data_dir, result)
     return result
 
@@ -89,7 +110,7 @@ def test_a_passing_gate_writes_no_page_but_refreshes_one_already_there(tmp_path)
 # A dbt project of one model and one failing test: a real dbt build that fails in seconds.
 PROJECT = {
     "dbt_project.yml": "name: plcqi\nversion: '1.0'\nprofile: plcqi\nconfig-version: 2\n"
-                       "model-paths: [models]\ntest-paths: [tests]\n",
+    "model-paths: [models]\ntest-paths: [tests]\n",
     "models/only_model.sql": "select 1 as id\n",
     "tests/no_rows_expected.sql": "select * from {{ ref('only_model') }}\n",
 }
@@ -107,12 +128,12 @@ def failing_dbt(monkeypatch, tmp_path) -> Path:
     return project
 
 
-def test_plcqi_run_writes_the_page_when_the_gate_and_the_dbt_build_fail(failing_raw,
-                                                                        failing_dbt):
+def test_plcqi_run_writes_the_page_when_the_gate_and_the_dbt_build_fail(failing_raw, failing_dbt):
     from plcqi.cli import main
 
-    result = CliRunner().invoke(main, ["run", "--data-dir", str(failing_raw),
-                                       "--as-of", AS_OF.isoformat()])
+    result = CliRunner().invoke(
+        main, ["run", "--data-dir", str(failing_raw), "--as-of", AS_OF.isoformat()]
+    )
     out = result.output + result.stderr
     assert result.exit_code == 1, out
     assert "dbt build (duckdb): failed; data-quality page: " in out

@@ -57,8 +57,10 @@ def center_folder(center_id: str) -> str:
     plcqi.publish.layout.UnsafeId: '../x' cannot name a report folder: a center id is 1 to 64 ...
     """
     if not is_center_id(center_id):
-        raise UnsafeId(f"{center_id!r} cannot name a report folder: a center id is 1 to 64 "
-                       "letters, digits, '.', '_' or '-', not starting with '.'")
+        raise UnsafeId(
+            f"{center_id!r} cannot name a report folder: a center id is 1 to 64 "
+            "letters, digits, '.', '_' or '-', not starting with '.'"
+        )
     return f"{CENTERS}/{center_id}"
 
 

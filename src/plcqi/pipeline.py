@@ -3,8 +3,9 @@
 Each step calls the same function the Airflow task calls. The order is the data flow of
 DESIGN.md: ingest, the raw gate, dbt, the marts gate, publish. A gate's error-level failure
 does not stop the warehouse build (it is disposable and helps diagnosis) but it does stop
-publication; a rejected landing file stops nothing, but the run still ends failed so the
-operator sees it.
+publication; a failed dbt build stops the steps after it; a rejected landing file stops
+nothing, but the run still ends failed so the operator sees it. Whatever stops, the
+data-quality page of the as-of date says why (``plcqi.publish.api.render_quality_page``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class RunState:
     echo: Callable[[str], None]
     results: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the remaining steps do not run
 
     @property
     def ok(self) -> bool:
@@ -64,9 +66,17 @@ def _gate(stage: str) -> Callable[[RunState], None]:
 
 
 def _transform(state: RunState) -> None:
-    from plcqi.transform.build import transform
+    from plcqi.publish.api import render_quality_page
+    from plcqi.transform.build import TransformError, transform
 
-    result = transform(state.data_dir, target=state.target, as_of=state.as_of)
+    try:
+        result = transform(state.data_dir, target=state.target, as_of=state.as_of)
+    except TransformError as e:
+        state.problems.append(str(e))
+        state.stopped = "the dbt build failed"
+        page = render_quality_page(state.data_dir, state.as_of)
+        state.echo(f"dbt build ({state.target}): failed; data-quality page: {page}")
+        return
     state.results["transform"] = result
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
     state.echo(f"dbt build ({state.target}): {counts}")
@@ -76,8 +86,9 @@ def _publish(state: RunState) -> None:
     if state.target != "duckdb":
         state.echo("publish: reports read the DuckDB warehouse; skipped for postgres")
         return
-    from plcqi.publish import render_all
+    from plcqi.publish import PublishError, render_all
     from plcqi.publish.api import GateFailed
+    from plcqi.publish.safety import UnsafeReport
 
     try:
         result = render_all(state.data_dir, as_of=state.as_of)
@@ -86,7 +97,12 @@ def _publish(state: RunState) -> None:
         state.echo(f"publish: stopped, a quality gate failed; data-quality page: "
                    f"{e.data_quality_page}")
         return
+    except (PublishError, UnsafeReport) as e:
+        state.problems.append(f"publish: {e}")
+        state.echo("publish: stopped")
+        return
     state.results["publish"] = result
+    state.problems.extend(f"publish: {p}" for p in result.problems)
 
 
 STEPS: tuple[tuple[str, Callable[[RunState], None]], ...] = (
@@ -110,6 +126,9 @@ def run(
     that publication checks are those of this run."""
     as_of = as_of or datetime.now(UTC).date()
     state = RunState(paths.data_dir(data_dir), as_of, target, echo)
-    for _name, step in STEPS:
+    for name, step in STEPS:
+        if state.stopped:
+            echo(f"{name}: skipped, {state.stopped}")
+            continue
         step(state)
     return state

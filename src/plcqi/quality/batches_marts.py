@@ -87,7 +87,7 @@ _DOUBLE_SUFFIXES = ("_rate", "_lift", "ci_low", "ci_high")
 
 
 def table_frame(con, table: str):
-    sql = DERIVED.get(table, f"select * from {SCHEMA}.{table}")
+    sql = DERIVED.get(table, f"select * from {ident(SCHEMA)}.{ident(table)}")
     df = con.execute(sql).df()
     # HUGEINT sums arrive as float64; counts read better as nullable integers.
     for c in df.columns:
@@ -163,6 +163,7 @@ def warehouse_as_of(data_dir: Path):
     try:
         if "fct_phase_metrics" not in tables(con):
             return None
-        return con.execute(f"select max(as_of_date) from {SCHEMA}.fct_phase_metrics").fetchone()[0]
+        return con.execute(
+            f"select max(as_of_date) from {ident(SCHEMA)}.fct_phase_metrics").fetchone()[0]
     finally:
         con.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import csv
 import io
 import json
@@ -93,10 +94,8 @@ def run(data_dir: Path, *args: str, secret: str | None = SECRET, timeout: int = 
 
 def kill(p: subprocess.Popen) -> None:
     """SIGKILL the command and every process it started (dbt runs in-process; Chromium not)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     p.communicate()
 
 
@@ -279,10 +278,10 @@ def s_kill_ingest(work: Path, points: int) -> Outcome:
         code, _, err = run(d, "ingest")
         state = raw_state(d)
         tried += 1
-        if code == 0 and comparable(state) == comparable(clean(work)["state"]):
-            if state["unlisted_files"] == 0:
-                survived += 1
-                continue
+        same = comparable(state) == comparable(clean(work)["state"])
+        if code == 0 and same and state["unlisted_files"] == 0:
+            survived += 1
+            continue
         notes.append(f"kill at {delay:.1f}s: rerun exit {code}, {state}")
         shutil.rmtree(d, ignore_errors=True)
     o.ok = survived == tried
@@ -399,7 +398,7 @@ def s_pairs(work: Path) -> Outcome:
         a = start(d, *first_args)
         time.sleep(2)
         b = start(d, *second_args)
-        (ao, ae), (bo, be) = a.communicate(), b.communicate()
+        (_ao, ae), (_bo, be) = a.communicate(), b.communicate()
         results[label] = (a.returncode, b.returncode, _plain_or_ok(a.returncode, ae)
                           and _plain_or_ok(b.returncode, be), (ae + be)[-800:])
     o.ok = all(r[2] for r in results.values()) and marts_checksum(d) is not None

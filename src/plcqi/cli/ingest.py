@@ -37,16 +37,10 @@ def ingest_command(data_dir, sources, tracker_dsn, status) -> None:
 def show_status(data_dir) -> None:
     from plcqi.ingest.rawzone import Zone, read_log
 
-    zone = Zone(paths.data_dir(data_dir))
-    records = read_log(zone)
+    records = read_log(Zone(paths.data_dir(data_dir)))
     if not records:
         click.echo("nothing ingested yet")
         return
-    current = {
-        (r.dataset, r.file, r.loaded_at)
-        for ds in {r.dataset for r in records}
-        for r in zone.current_records(ds)
-    }
     rows = [
         {
             "loaded_at": r.loaded_at[:19],
@@ -54,7 +48,6 @@ def show_status(data_dir) -> None:
             "file": r.file,
             "hash": r.file_hash[:12],
             "status": r.status,
-            "current": "yes" if (r.dataset, r.file, r.loaded_at) in current else "",
             "layout": r.layout,
             "read": r.rows_read,
             "loaded": r.rows_loaded,

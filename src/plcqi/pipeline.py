@@ -1,10 +1,11 @@
 """The whole pipeline without Airflow: the steps ``plcqi run`` takes, as data.
 
 Each step calls the same function the Airflow task calls. The order is the data flow of
-DESIGN.md: ingest, the raw gate, dbt, the marts gate, publish. A gate's error-level failure
-does not stop the warehouse build (it is disposable and helps diagnosis) but it does stop
-publication; a rejected landing file stops nothing, but the run still ends failed so the
-operator sees it.
+DESIGN.md: ingest, the raw gate, dbt, the marts gate, publish. dbt builds a new warehouse and
+the marts gate validates it before it is promoted (``plcqi.transform.builds``): a build that
+fails the gate is kept aside and the warehouse keeps its previous build. A gate's error-level
+failure stops publication; a rejected landing file stops nothing, but the run still ends
+failed so the operator sees it.
 """
 
 from __future__ import annotations
@@ -46,30 +47,42 @@ def _ingest(state: RunState) -> None:
         state.problems.append(f"rejected {r.message}")
 
 
-def _gate(stage: str) -> Callable[[RunState], None]:
-    def step(state: RunState) -> None:
-        from plcqi import quality
+def _record_gate(state: RunState, stage: str, result) -> None:
+    state.results[f"quality_{stage}"] = result
+    state.echo(
+        f"quality ({stage}): {result.status}, {len(result.errors)} error(s), "
+        f"{len(result.warnings)} warning(s)"
+    )
+    for f in result.errors:
+        state.problems.append(f"quality gate: {f.message}")
 
-        result = quality.validate(state.data_dir, stage, state.as_of)
-        state.results[f"quality_{stage}"] = result
-        state.echo(
-            f"quality ({stage}): {result.status}, {len(result.errors)} error(s), "
-            f"{len(result.warnings)} warning(s)"
-        )
-        for f in result.errors:
-            state.problems.append(f"quality gate: {f.message}")
 
-    step.__name__ = f"validate_{stage}"
-    return step
+def _validate_raw(state: RunState) -> None:
+    from plcqi import quality
+
+    _record_gate(state, "raw", quality.validate(state.data_dir, "raw", state.as_of))
 
 
 def _transform(state: RunState) -> None:
-    from plcqi.transform.build import transform
+    """dbt builds a new warehouse; on DuckDB the marts gate validates it before promotion."""
+    from plcqi.transform.build import marts_gate, transform
 
-    result = transform(state.data_dir, target=state.target, as_of=state.as_of)
+    check = None
+    if state.target == "duckdb":
+        check = marts_gate(state.data_dir, state.as_of,
+                           lambda result: _record_gate(state, "marts", result))
+    result = transform(state.data_dir, target=state.target, as_of=state.as_of, check=check)
     state.results["transform"] = result
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
     state.echo(f"dbt build ({state.target}): {counts}")
+    if result.promoted:
+        state.echo(f"warehouse: the new build is promoted ({result.warehouse})")
+    else:
+        state.problems.append(
+            "the new build failed the marts quality gate: not promoted, kept at "
+            f"{result.failed_build}; the warehouse keeps its previous build")
+    if state.target != "duckdb":
+        state.echo("quality (marts): skipped, the marts gate reads the DuckDB warehouse")
 
 
 def _publish(state: RunState) -> None:
@@ -91,9 +104,8 @@ def _publish(state: RunState) -> None:
 
 STEPS: tuple[tuple[str, Callable[[RunState], None]], ...] = (
     ("ingest", _ingest),
-    ("validate raw", _gate("raw")),
-    ("transform", _transform),
-    ("validate marts", _gate("marts")),
+    ("validate raw", _validate_raw),
+    ("transform and validate marts", _transform),
     ("publish", _publish),
 )
 

@@ -254,6 +254,47 @@ def test_a_new_user_is_served_without_a_restart(server):
     assert server.status(f"/centers/C2/{AS_OF}.html", "dee") == 401  # at once: no reload needed
 
 
+def test_centers_named_like_site_files_read_their_own_folder_only(server):
+    """A center id may be ``index.html`` or ``leadership``: its reports are under
+    ``centers/`` and nginx gives its readers that folder and their index, nothing else."""
+    from plcqi.publish import access, render_index
+
+    reports = server.data_dir / "reports"
+    made = []
+    for center in ("index.html", "leadership"):
+        folder = reports / "centers" / center
+        folder.mkdir(parents=True)
+        (folder / f"{AS_OF}.html").write_text(f"<p>{center} center report</p>")
+        made.append(folder)
+    render_index(server.data_dir)
+    access.add(server.data_dir, "ida", "center:index.html", PASSWORD)
+    access.add(server.data_dir, "leo", "center:leadership", PASSWORD)
+    try:
+        own = f"/centers/index.html/{AS_OF}.html"
+        theirs = f"/centers/leadership/{AS_OF}.html"
+        deadline = time.monotonic() + 15
+        while (server.status(own, "ida"), server.status(theirs, "leo")) != (200, 200) \
+                and time.monotonic() < deadline:
+            time.sleep(0.3)
+        status, _, body = server.request(own, "ida")
+        assert status == 200 and b"index.html center report" in body
+        status, _, body = server.request("/index.html", "ida")  # her index, not a report
+        assert status == 200 and _links(body) == [own.lstrip("/")]
+        for path in (f"/leadership/{AS_OF}.html", f"/centers/leadership/{AS_OF}.html",
+                     f"/centers/C1/{AS_OF}.html", f"/data-quality/{AS_OF}.html"):
+            assert server.status(path, "ida") == 403, path
+        assert server.status(f"/centers/leadership/{AS_OF}.html", "leo") == 200
+        assert server.status(f"/leadership/{AS_OF}.html", "leo") == 403
+        assert server.status(own, "leo") == 403
+        assert server.status(own, "lee") == 200  # leadership reads every center
+    finally:
+        access.remove(server.data_dir, "ida")
+        access.remove(server.data_dir, "leo")
+        for folder in made:
+            shutil.rmtree(folder)
+        render_index(server.data_dir)
+
+
 def test_sigterm_stops_nginx_and_frees_the_port(tmp_path):
     data = make_site(tmp_path / "data", readers=[("ana", "center:C1", None)])
     s = start(data, tmp_path)

@@ -6,13 +6,21 @@ ingest log back with DuckDB.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from plcqi.ingest.pseudonymize import hmac_hex
 from plcqi.ingest.run import ingest
-from tests.helpers import PEOPLE, TEST_SECRET, raw_files, read_log_records, write_reference
+from tests.helpers import (
+    PEOPLE,
+    TEST_SECRET,
+    names_in,
+    raw_files,
+    read_log_records,
+    write_reference,
+)
 
 TA_HEADER = (
     "request_id,grantee_id,submitted_at,topic,request_type,center_id,source_opportunity_id,"
@@ -593,23 +601,46 @@ def test_reference_datetime_offset_converted(ingested_ref, read_raw):
     assert raw["S3"]["status"] == "cancelled"
 
 
-def test_extra_columns_are_kept_and_reported(ingested_ref, write_csv, read_raw):
+def test_extra_columns_are_reported_and_not_loaded(
+    ingested_ref, write_csv, read_raw, read_quarantine
+):
     write_csv(
         ingested_ref / "landing/attendance/x.csv",
-        "session_id,participant_id,join_time,leave_time, Device ,_file\n"
-        "S1,P001,2024-01-15T14:00:00,2024-01-15T15:00:00,iPad,zoom.csv\n"
-        "S1,P002,2024-01-15T14:00:00,2024-01-15T15:00:00,,zoom.csv\n",
+        "session_id,participant_id,join_time,leave_time, Device ,_file,Attendee\n"
+        "S1,P001,2024-01-15T14:00:00,2024-01-15T15:00:00,iPad,zoom.csv,Ada Lovelace\n"
+        "S1,P002,2024-01-15T14:00:00,2024-01-15T15:00:00,,zoom.csv,Grace Hopper\n"
+        "S9,P003,2024-01-15T14:00:00,2024-01-15T15:00:00,,zoom.csv,Katherine Johnson\n",
     )
     r = only_record(ingest(ingested_ref, sources=["attendance"]), "attendance/x.csv")
-    assert (r.status, r.rows_loaded) == ("loaded", 2)
-    assert r.unexpected_columns == ["device", "_file"]
+    assert (r.status, r.rows_loaded, r.rows_quarantined) == ("loaded", 2, 1)
+    assert r.unexpected_columns == ["device", "_file", "attendee"]
     assert "unexpected column" in r.message and "device" in r.message
     (logged,) = read_log_records(ingested_ref, "attendance")
-    assert logged["unexpected_columns"] == ["device", "_file"]
+    assert logged["unexpected_columns"] == ["device", "_file", "attendee"]
     raw = read_raw(ingested_ref, "attendance")
-    assert [x["device"] for x in raw] == ["iPad", None]
-    assert [x["extra__file"] for x in raw] == ["zoom.csv", "zoom.csv"]
+    assert set(raw[0]) == {
+        "session_id",
+        "participant_key",
+        "email_key",
+        "join_time",
+        "leave_time",
+        "_file",
+        "_row",
+        "_file_hash",
+        "_loaded_at",
+    }
     assert [x["_file"] for x in raw] == ["attendance/x.csv"] * 2
+    (q,) = read_quarantine(ingested_ref, "attendance")
+    assert q["_row"] == 3
+    stored = json.dumps([raw, q], default=str)
+    assert "iPad" not in stored and "Katherine" not in stored and "zoom.csv" not in stored
+    assert set(json.loads(q["row_json"])) == {
+        "session_id",
+        "participant_id",
+        "email",
+        "join_time",
+        "leave_time",
+    }
 
 
 # --- people ------------------------------------------------------------------------------
@@ -679,23 +710,361 @@ def test_email_only_attendance_matches_any_case(ingested_ref, write_csv, read_ra
     assert participants[hmac_hex(key, "P004")]["email_key"] == raw[1]["email_key"]
 
 
-def test_free_text_loses_emails_and_phone_numbers(ingested_ref, write_csv, read_raw, pii_secret):
+def test_free_text_loses_emails_and_phone_numbers(ingested_ref, write_csv, read_raw):
     write_csv(
         ingested_ref / "landing/surveys/six_month/s.csv",
-        SURVEY_HEADER
-        + "R1,K1,G01,,2024-06-01T10:00:00,4,5,yes,time,"
-        "\"Great, write me at Pat.Lee@agency.gov or call (555) 123-4567\"\n",
+        SURVEY_HEADER + "R1,K1,G01,,2024-06-01T10:00:00,4,5,yes,time,"
+        '"Great, write me at Pat.Lee@agency.gov or call (555) 123-4567"\n',
     )
-    write_csv(
-        ingested_ref / "landing/attendance/zoom.csv",
-        "session_id,participant_id,join_time,leave_time,User Email,Notes\n"
-        "S1,P001,2024-01-15T14:00:00,2024-01-15T15:00:00,Pat.Lee@agency.gov,ping 555.123.4567\n",
-    )
-    report = ingest(ingested_ref, sources=["surveys", "attendance"])
+    report = ingest(ingested_ref, sources=["surveys"])
     assert report.ok
     (survey,) = read_raw(ingested_ref, "surveys/six_month")
     assert survey["comments"] == "Great, write me at [email removed] or call [phone removed]"
-    (att,) = read_raw(ingested_ref, "attendance")
-    assert att["user email_key"] == hmac_hex(pii_secret.encode(), "pat.lee@agency.gov")
-    assert "user email" not in att
-    assert att["notes"] == "ping [phone removed]"
+
+
+def test_names_of_known_participants_are_removed_from_free_text(
+    ingested_ref, write_csv, read_raw, read_quarantine
+):
+    names = [name for _, _, name, _ in PEOPLE]
+    write_csv(
+        ingested_ref / "landing/surveys/midpoint/w.csv",
+        SURVEY_HEADER
+        + 'M1,K1,G01,,2024-03-01T12:00:00,4,5,yes,,"Thanks to ADA LOVELACE and Hopper,Grace!"\n'
+        + "M2,K1,G02,,2024-03-01T12:00:00,4,5,yes,,Katherine  Johnson's talk; Dorothy was great\n"
+        + 'M3,K9,G03,,2024-03-01T12:00:00,4,5,yes,,"Ask Dorothy Vaughan, or Lovelace, Ada"\n'
+        + "M4,K1,G04,,2024-03-01T12:00:00,4,5,yes,,Adalovelace and Ada Lovelaces are not names\n",
+    )
+    r = only_record(ingest(ingested_ref, sources=["surveys"]), "surveys/midpoint/w.csv")
+    assert (r.rows_loaded, r.rows_quarantined) == (3, 1)
+    raw = read_raw(ingested_ref, "surveys/midpoint")
+    assert [x["comments"] for x in raw] == [
+        "Thanks to [name removed] and [name removed]!",
+        "[name removed]'s talk; Dorothy was great",  # a first name alone is no full name
+        "Adalovelace and Ada Lovelaces are not names",  # whole words only
+    ]
+    (q,) = read_quarantine(ingested_ref, "surveys/midpoint")
+    assert json.loads(q["row_json"])["comments"] == "Ask [name removed], or [name removed]"
+    assert names_in(json.dumps([raw, q], default=str), names) == []
+
+
+def test_names_in_a_name_column_of_the_file_are_removed_from_its_free_text(
+    ingested_ref, write_csv, read_raw
+):
+    write_csv(
+        ingested_ref / "landing/surveys/midpoint/w.csv",
+        "response_id,cohort_id,grantee_id,submitted_at,comments,Respondent Name\n"
+        "M1,K1,G01,2024-03-01T12:00:00,Mary Jackson and I disagree,Mary Jackson\n",
+    )
+    r = only_record(ingest(ingested_ref, sources=["surveys"]), "surveys/midpoint/w.csv")
+    assert r.unexpected_columns == ["respondent name"]
+    (row,) = read_raw(ingested_ref, "surveys/midpoint")
+    assert row["comments"] == "[name removed] and I disagree"
+
+
+@pytest.mark.parametrize(
+    ("center_id", "loads"),
+    [
+        ("index.html", True),
+        ("a_b-C.9", True),
+        ("x" * 64, True),
+        ("../x", False),
+        (".hidden", False),
+        ("x" * 65, False),
+        ("two words", False),
+        ("C1/x", False),
+        ("Zoë", False),
+    ],
+)
+def test_ids_must_be_1_to_64_safe_characters(ref_dir, read_raw, read_quarantine, center_id, loads):
+    write_reference(
+        ref_dir,
+        centers=f"center_id,center_name,funding_office\nC1,Center,OCC\nC2,Other,OHS\n"
+        f'"{center_id}",Odd center,OCC\n',
+    )
+    r = only_record(ingest(ref_dir, sources=["reference"]), "reference/centers.csv")
+    assert (r.rows_loaded, r.rows_quarantined) == ((3, 0) if loads else (2, 1))
+    if loads:
+        assert center_id in [x["center_id"] for x in read_raw(ref_dir, "reference/centers")]
+        return
+    q = check_quarantine(
+        read_quarantine(ref_dir, "reference/centers"),
+        "reference/centers.csv",
+        3,
+        "center_id",
+        f"'{center_id}' is not a valid id",
+        "1-64 characters",
+        "not starting with '.'",
+    )
+    assert q["value"] == center_id
+
+
+def test_a_bad_reference_id_has_one_reason_and_a_bad_participant_id_is_not_repeated(
+    ingested_ref, write_csv, read_quarantine, pii_secret
+):
+    write_csv(
+        ingested_ref / "landing/ta_requests/t.csv",
+        TA_HEADER + "R1,G01,2024-01-02T10:00:00,licensing,p2p,../x,,initial,2024-01-02T10:00:00\n",
+    )
+    write_csv(
+        ingested_ref / "landing/attendance/a.csv",
+        ATT_HEADER + "S1,P 001,,2024-01-15T14:00:00,2024-01-15T15:00:00\n",
+    )
+    report = ingest(ingested_ref, sources=["ta_requests", "attendance"])
+    (q,) = read_quarantine(ingested_ref, "ta_requests")  # not "unknown center_id" as well
+    assert (q["_row"], q["column"], q["reason"]) == (
+        1,
+        "center_id",
+        "'../x' is not a valid id (an id is 1-64 characters of A-Z a-z 0-9 . _ -, "
+        "not starting with '.')",
+    )
+    (q,) = read_quarantine(ingested_ref, "attendance")
+    assert q["column"] == "participant_id" and "not a valid id" in q["reason"]
+    assert "P 001" not in q["reason"] + q["row_json"] + q["value"]
+    assert q["value"] == hmac_hex(pii_secret.encode(), "P 001")
+    assert report.ok
+
+
+def test_implausible_dates_are_quarantined(ingested_ref, write_csv, read_raw, read_quarantine):
+    soon = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    later = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    write_csv(
+        ingested_ref / "landing/attendance/a.csv",
+        ATT_HEADER
+        + "S1,P001,,2024-01-15T14:00:00,9999-12-31T15:00:00\n"  # 1
+        + "S1,P001,,1999-12-31T23:59:59,2000-01-01T00:30:00\n"  # 2
+        + "S1,P001,,2024-01-15T14:00:00,2024-01-16T14:00:01\n"  # 3: 24 h and 1 s
+        + "S1,P001,,2024-01-15T14:00:00,2024-01-16T14:00:00\n"  # 4: 24 h, loads
+        + f"S1,P001,,{soon},{soon}\n"  # 5: within a day of now, loads
+        + f"S1,P001,,{later},{later}\n"  # 6
+        + "S1,P001,,2099-12-31T22:00:00,2099-12-31T23:00:00\n",  # 7: in range, but ahead
+    )
+    write_csv(
+        ingested_ref / "landing/ta_requests/t.csv",
+        TA_HEADER
+        + "R1,G01,2024-01-02T10:00:00,licensing,p2p,,,initial,2100-01-01T00:00:00\n"
+        + "R2,G01,0001-01-01T10:00:00,licensing,p2p,,,initial,2024-01-02T10:00:00\n",
+    )
+    report = ingest(ingested_ref, sources=["attendance", "ta_requests"])
+    r = only_record(report, "attendance/a.csv")
+    assert (r.rows_loaded, r.rows_quarantined) == (2, 5)
+    assert loaded_rows(read_raw, ingested_ref, "attendance") == [4, 5]
+    rows = read_quarantine(ingested_ref, "attendance")
+    reasons: dict[tuple, list[str]] = {}
+    for q in rows:
+        reasons.setdefault((q["_row"], q["column"]), []).append(q["reason"])
+    out_of_range = "is implausible: a date before 2000-01-01 or after 2099-12-31"
+    longer = (
+        "implausible: the attendance interval from join_time to leave_time is longer than 24 hours"
+    )
+    assert sorted(reasons[(1, "leave_time")]) == [f"'9999-12-31T15:00:00' {out_of_range}", longer]
+    assert reasons[(2, "join_time")] == [f"'1999-12-31T23:59:59' {out_of_range}"]
+    assert reasons[(3, "leave_time")] == [longer]
+    ahead = "is implausible: more than one day after the ingestion time ("
+    assert reasons[(6, "join_time")] == [
+        f"'{later}' {ahead}{r.loaded_at[:10]} {r.loaded_at[11:16]} UTC)"
+    ]
+    assert reasons[(7, "leave_time")][0].startswith(f"'2099-12-31T23:00:00' {ahead}")
+    assert {k[0] for k in reasons} == {1, 2, 3, 6, 7}
+    quarantined = {
+        (q["_row"], q["column"]): q["reason"] for q in read_quarantine(ingested_ref, "ta_requests")
+    }
+    assert set(quarantined) == {(1, "updated_at"), (2, "submitted_at")}
+    assert "implausible" in quarantined[(1, "updated_at")]
+    assert "implausible" in quarantined[(2, "submitted_at")]
+
+
+def test_scheduled_sessions_and_planned_dates_may_lie_ahead(ref_dir, read_raw, read_quarantine):
+    write_reference(
+        ref_dir,
+        sessions="session_id,cohort_id,session_number,session_type,title,scheduled_start,"
+        "duration_minutes,status\nS1,K1,1,kickoff,Kickoff,2098-01-15T14:00:00,90,scheduled\n"
+        "S2,K1,2,webinar,Far,2100-01-15T14:00:00,60,scheduled\n",
+        enrollments="cohort_id,grantee_id,invited_on,registered_on,intake_completed\n"
+        "K1,G01,1999-12-31,2000-01-01,yes\n",
+    )
+    report = ingest(ref_dir, sources=["reference"])
+    sessions = only_record(report, "reference/sessions.csv")
+    assert (sessions.rows_loaded, sessions.rows_quarantined) == (1, 1)
+    enrollments = only_record(report, "reference/enrollments.csv")
+    assert (enrollments.rows_loaded, enrollments.rows_quarantined) == (0, 1)
+    (q,) = read_quarantine(ref_dir, "reference/enrollments")
+    assert (q["column"], q["reason"]) == (
+        "invited_on",
+        "'1999-12-31' is implausible: a date before 2000-01-01 or after 2099-12-31",
+    )
+
+
+def test_control_characters_are_removed_and_counted(ingested_ref, write_csv, read_raw):
+    write_csv(
+        ingested_ref / "landing/polls/p.csv",
+        POLL_HEADER
+        + "S1,poll1,q1,How\x07 useful\x00 was it?\x1b,likert5,P001,4\n"
+        + 'S1,poll1,q1,"Tabs\tand\nnew lines\x7f stay\ufffe",likert5,P002,5\x0b\n',
+    )
+    r = only_record(ingest(ingested_ref, sources=["polls"]), "polls/p.csv")
+    assert (r.rows_loaded, r.control_characters) == (2, 6)
+    (logged,) = read_log_records(ingested_ref, "polls")
+    assert logged["control_characters"] == 6
+    raw = read_raw(ingested_ref, "polls")
+    assert [x["question_text"] for x in raw] == ["How useful was it?", "Tabs\tand\nnew lines stay"]
+    assert raw[1]["response_value"] == "5"
+
+
+def test_a_quote_left_open_rejects_the_file_naming_its_line(ingested_ref, write_csv, read_raw):
+    rows = [
+        "S1,P001,,2024-01-15T14:00:00,2024-01-15T15:00:00\n",
+        "S1,P002,,2024-01-15T14:00:00,2024-01-15T15:00:00\n",
+        "S1,P003,,2024-01-15T14:00:00,2024-01-15T15:00:00\n",
+    ]
+    never_closed = ATT_HEADER + rows[0] + 'S1,"P002,,2024-01-15T14:00:00,2024-01-15T15:00:00\n'
+    write_csv(ingested_ref / "landing/attendance/open.csv", never_closed + rows[2])
+    closed_late = (
+        SURVEY_HEADER
+        + 'M1,K1,G01,,2024-03-01T12:00:00,4,5,yes,,"fine"\n'
+        + 'M2,K1,G02,,2024-03-01T12:00:00,4,5,yes,,"left open\n'
+        + 'M3,K1,G03,,2024-03-01T12:00:00,4,5,yes,,"and this one closed"\n'
+    )
+    write_csv(ingested_ref / "landing/surveys/midpoint/late.csv", closed_late)
+    last_line = ATT_HEADER + rows[0] + 'S1,P002,,2024-01-15T14:00:00,"2024-01-15T15:00:00'
+    write_csv(ingested_ref / "landing/attendance/last.csv", last_line)
+    # closed quotes spanning lines, doubled quotes, and a quote inside an unquoted value load
+    fine = (
+        POLL_HEADER
+        + 'S1,poll1,q1,"Two\nlines, ""quoted""",choice,P001,"a, b"\n'
+        + 'S1,poll1,q2,The 5" screen,choice,P001,"x"y\n'
+    )
+    write_csv(ingested_ref / "landing/polls/fine.csv", fine)
+    report = ingest(ingested_ref, sources=["attendance", "surveys", "polls"])
+    by_file = {r.file: r for r in report.records}
+    assert by_file["attendance/open.csv"].message == (
+        "attendance/open.csv, line 3: a quoted value opens on this line and is never closed, so "
+        "every line after it would be read as part of it; add the closing quote (a quote "
+        'inside a quoted value is written twice: "")'
+    )
+    late = by_file["surveys/midpoint/late.csv"]
+    assert late.status == "rejected"
+    assert late.message.startswith(
+        "surveys/midpoint/late.csv, line 3: a quoted value opens on this line and is not "
+        "closed before line 4"
+    )
+    assert by_file["attendance/last.csv"].message.startswith("attendance/last.csv, line 3: ")
+    polls = by_file["polls/fine.csv"]
+    assert (polls.status, polls.rows_loaded) == ("loaded", 2)
+    raw = read_raw(ingested_ref, "polls")
+    assert [(x["question_text"], x["response_value"]) for x in raw] == [
+        ('Two\nlines, "quoted"', "a, b"),
+        ('The 5" screen', "xy"),
+    ]
+    assert read_raw(ingested_ref, "attendance") == []
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "mixed"], ids=["cr-only", "crlf", "cr-crlf-lf"])
+def test_every_line_ending_is_read(ingested_ref, write_csv, read_raw, ending):
+    lines = [
+        ATT_HEADER.strip(),
+        "S1,P001,,2024-01-15T14:00:00,2024-01-15T15:00:00",
+        "S1,P002,,2024-01-15T14:10:00,2024-01-15T15:00:00",
+        "S2,P003,,2024-02-15T19:00:00,2024-02-15T20:00:00",
+    ]
+    ends = ["\r", "\r\n", "\n"] if ending == "mixed" else [ending] * 3
+    text = "".join(line + end for line, end in zip(lines, ends + [ends[0]], strict=True))
+    write_csv(ingested_ref / "landing/attendance/eol.csv", text)
+    r = only_record(ingest(ingested_ref, sources=["attendance"]), "attendance/eol.csv")
+    assert (r.status, r.rows_read, r.rows_loaded, r.control_characters) == ("loaded", 3, 3, 0)
+    raw = read_raw(ingested_ref, "attendance")
+    assert [x["join_time"] for x in raw][1] == datetime(2024, 1, 15, 14, 10)
+    assert [x["session_id"] for x in raw] == ["S1", "S1", "S2"]
+
+
+def test_utf16_with_a_bom_loads_and_without_one_is_rejected(ingested_ref, write_csv, read_raw):
+    text = ATT_HEADER + "S1,P001,,2024-01-15T14:00:00,2024-01-15T15:00:00\n"
+    write_csv(ingested_ref / "landing/attendance/bom.csv", b"\xff\xfe" + text.encode("utf-16-le"))
+    write_csv(ingested_ref / "landing/attendance/nobom.csv", text.encode("utf-16-le"))
+    report = ingest(ingested_ref, sources=["attendance"])
+    by_file = {r.file: r for r in report.records}
+    assert (by_file["attendance/bom.csv"].status, by_file["attendance/bom.csv"].rows_loaded) == (
+        "loaded",
+        1,
+    )
+    assert by_file["attendance/nobom.csv"].message == (
+        "attendance/nobom.csv: looks like UTF-16 LE text without a byte-order mark (BOM); plcqi "
+        "reads UTF-8, and UTF-16 only with a BOM: export the file as CSV UTF-8"
+    )
+
+
+def test_a_cell_over_the_size_limit_quarantines_its_row(
+    ingested_ref, write_csv, read_raw, read_quarantine
+):
+    huge = "x" * 3_000_000
+    write_csv(
+        ingested_ref / "landing/surveys/midpoint/w.csv",
+        SURVEY_HEADER
+        + "M1,K1,G01,,2024-03-01T12:00:00,4,5,yes,,short\n"
+        + f'M2,K1,G02,,2024-03-01T12:00:00,4,5,yes,,"{huge}"\n'
+        + f"M3,K1,G03,,2024-03-01T12:00:00,4,5,yes,,{'y' * 32_767}\n",
+    )
+    r = only_record(ingest(ingested_ref, sources=["surveys"]), "surveys/midpoint/w.csv")
+    assert (r.status, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("loaded", 3, 2, 1)
+    (q,) = read_quarantine(ingested_ref, "surveys/midpoint")
+    assert (q["_row"], q["column"], q["reason"]) == (
+        2,
+        "comments",
+        "the value is 3,000,000 characters long, over the limit of 32,767 characters a cell "
+        "may hold",
+    )
+    assert q["row_json"] is None and q["value"] is None  # the cell is not kept
+    assert [x["response_id"] for x in read_raw(ingested_ref, "surveys/midpoint")] == ["M1", "M3"]
+
+
+def _xlsx() -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["session_id", "join_time"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (_xlsx(), "is an Excel workbook (.xlsx), not CSV: export it as CSV (UTF-8)"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "is a PDF document, not CSV"),
+        (b"PK\x03\x04\x14\x00\x00\x00data.csv", "is a zip archive, not CSV: unpack it"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "is an Excel 97-2003 workbook (.xls)"),
+        (b"", "the file is empty (no header row)"),
+        (b"\xef\xbb\xbf \r\n", "the file is empty (no header row)"),
+        (b"session_id,Session_ID ,join_time,leave_time\n", "line 1: the header repeats column"),
+        (b"\nsession_id,join_time,leave_time\n", "missing required columns"),
+        (b"session_id,join_time\xff,leave_time\n", "line 1: not UTF-8 text (byte 0xff"),
+    ],
+    ids=["xlsx", "pdf", "zip", "xls", "empty", "blank", "dupes", "blank-first-line", "latin1"],
+)
+def test_files_that_are_not_csv_are_rejected_plainly(ingested_ref, write_csv, content, message):
+    write_csv(ingested_ref / "landing/attendance/f.csv", content)
+    r = only_record(ingest(ingested_ref, sources=["attendance"]), "attendance/f.csv")
+    assert r.status == "rejected"
+    assert r.message.startswith("attendance/f.csv"), r.message
+    assert message in r.message, r.message
+    for internal in ("Error", "Invalid", "pyarrow", "CSV parse", "Traceback", "Exception"):
+        assert internal not in r.message, r.message
+
+
+def test_a_header_only_file_and_nul_bytes_in_cells(ingested_ref, write_csv, read_raw):
+    write_csv(ingested_ref / "landing/attendance/h.csv", ATT_HEADER)
+    write_csv(
+        ingested_ref / "landing/attendance/nul.csv",
+        ATT_HEADER + "S1\x00,P001,,2024-01-15T14:00:00,2024-01-15T15:00:00\x00\n",
+    )
+    report = ingest(ingested_ref, sources=["attendance"])
+    by_file = {r.file: r for r in report.records}
+    assert (by_file["attendance/h.csv"].status, by_file["attendance/h.csv"].rows_read) == (
+        "loaded",
+        0,
+    )
+    nul = by_file["attendance/nul.csv"]
+    assert (nul.rows_loaded, nul.control_characters) == (1, 2)
+    assert [x["session_id"] for x in read_raw(ingested_ref, "attendance")] == ["S1"]

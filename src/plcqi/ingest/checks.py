@@ -7,7 +7,7 @@ null), ``<col>`` (typed) and ``<col>__k`` (the keyed hash of personal data).
 
 from __future__ import annotations
 
-import re
+from datetime import UTC, datetime, timedelta
 
 from plcqi.ingest import contract
 from plcqi.sql import ident as q
@@ -19,12 +19,6 @@ _DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _DATETIME_RE = (
     _DATE_RE + r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
 )
-# Free text loses e-mail addresses and phone numbers on the way in (INPUTS.md "Personal data").
-EMAIL_RE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
-PHONE_RE = r"(\+?1[ .-]?)?\(?[0-9]{3}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}"
-# Extra columns named like personal data are keyed like e-mails rather than kept as text.
-_PII_NAME_RE = re.compile(r"e-?mail|name|phone")
-_LINEAGE_NAMES = {"_file", "_row", "_file_hash", "_loaded_at", "participant_key", "email_key"}
 
 
 def typed_sql(c: contract.Column, s: str) -> str:
@@ -73,13 +67,12 @@ def _expected(c: contract.Column) -> str:
 
 
 def value_sql(c: contract.Column, s: str) -> str:
-    """The cell as it may be shown: personal data only as its key."""
+    """The cell as it may be shown: personal data only as its key. (Free text, PII_REDACT, is
+    redacted as the file is read: ``plcqi.ingest.redact.free_text``.)"""
     if c.pii == contract.PII_DROP:
         return "null"
     if c.pii in (contract.PII_KEY, contract.PII_EMAIL):
         return q(c.name + "__k")  # computed once per row in the typed CTE
-    if c.pii == contract.PII_REDACT:
-        return redact_sql(s)
     return s
 
 
@@ -93,32 +86,47 @@ def key_sql(c: contract.Column) -> str | None:
     return None
 
 
-def redact_sql(s: str) -> str:
-    """SQL replacing e-mail addresses and phone numbers in the text ``s``."""
-    emails = f"regexp_replace({s}, {lit(EMAIL_RE)}, '[email removed]', 'g')"
-    return f"regexp_replace({emails}, {lit(PHONE_RE)}, '[phone removed]', 'g')"
+def valid_id_sql(s: str) -> str:
+    """SQL that is TRUE when the text ``s`` is a valid id (``contract.ID_PATTERN``)."""
+    return f"regexp_full_match({s}, {lit(contract.ID_PATTERN)})"
 
 
-def drift_value(name: str) -> str:
-    """An extra column's value as stored: keyed when its name says personal data, else
-    redacted free text."""
-    col = q(drift_name(name))
-    if _PII_NAME_RE.search(name):
-        return f"plcqi_hmac(lower({col}))"
-    return redact_sql(col)
+def _quoted(s: str) -> str:
+    """SQL of the cell ``s`` in quotes, as reasons show a value."""
+    return f"'''' || {s} || ''''"
 
 
-def drift_output(name: str) -> str:
-    suffix = "_key" if _PII_NAME_RE.search(name) else ""
-    return q(drift_name(name) + suffix)
+def _date_rule(c: contract.Column, ingested_at: datetime) -> str:
+    """SQL of the reason a date or datetime is implausible (INPUTS.md): outside
+    ``EARLIEST_DATE``..``LATEST_DATE``, or an event time more than a day after ingestion."""
+    s, t = q(c.name + "__s"), q(c.name)
+    earliest, latest = contract.EARLIEST_DATE, contract.LATEST_DATE
+    kind = "DATE" if c.type == contract.DATE else "TIMESTAMP"
+    outside = f"{t} < {kind} {lit(earliest)} or {t}::date > DATE {lit(latest)}"
+    text = f" is implausible: a date before {earliest} or after {latest}"
+    whens = f"when {outside} then {_quoted(s)} || {lit(text)}"
+    if c.name in contract.EVENT_TIMES and c.type == contract.DATETIME:
+        slack = timedelta(hours=contract.EVENT_TIME_SLACK_HOURS)
+        limit = (ingested_at.astimezone(UTC).replace(tzinfo=None) + slack).replace(microsecond=0)
+        text = (
+            " is implausible: more than one day after the ingestion time "
+            f"({ingested_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+        )
+        after = f"{t} > TIMESTAMP {lit(limit.isoformat(sep=' '))}"
+        whens += f" when {after} then {_quoted(s)} || {lit(text)}"
+    return f"case {whens} end"
 
 
 def rules(
-    ds: contract.Dataset, present: set[str], ref_tables: dict[tuple, str]
+    ds: contract.Dataset,
+    present: set[str],
+    ref_tables: dict[tuple, str],
+    ingested_at: datetime,
 ) -> list[tuple[str, str, str]]:
     """(column, SQL reason or null, SQL value) for every rule of the contract.
 
-    Evaluated over ``typed``, which has ``<col>`` typed and ``<col>__s`` as trimmed text.
+    Evaluated over ``typed``, which has ``<col>`` typed and ``<col>__s`` as trimmed text;
+    ``ingested_at`` is the ingestion time event times are checked against.
     """
     rules = []
     has_participant = "participant_id" in {c.name for c in ds.columns}
@@ -128,6 +136,12 @@ def rules(
             rules.append((c.name, f"case when {s} is null then 'required value is empty' end", v))
         if c.name not in present:
             continue
+        if c.type == contract.ID:
+            shown = lit("the value") if c.pii else _quoted(s)  # personal data is not repeated
+            text = f" is not a valid id (an id is {contract.ID_RULE})"
+            bad = f"{s} is not null and not {valid_id_sql(s)}"
+            reason = f"case when {bad} then {shown} || {lit(text)} end"
+            rules.append((c.name, reason, v))
         if c.type not in (contract.ID, contract.TEXT):
             reason = (
                 f"case when {s} is not null and {t} is null "
@@ -136,6 +150,8 @@ def rules(
             if c.pii:
                 reason = f"case when {s} is not null and {t} is null then {lit(_expected(c))} end"
             rules.append((c.name, reason, v))
+        if c.type in (contract.DATE, contract.DATETIME):
+            rules.append((c.name, _date_rule(c, ingested_at), v))
         if c.minimum is not None or c.maximum is not None:
             outside = " or ".join(
                 cond
@@ -156,6 +172,8 @@ def rules(
             table = ref_tables[c.references]
             probe = q(c.name + "__k") if c.pii in (contract.PII_KEY, contract.PII_EMAIL) else t
             when = f"{t} is not null and {probe} not in (select k from {table})"
+            if c.type == contract.ID:  # a malformed id has its own reason
+                when = f"{valid_id_sql(s)} and {when}"
             if c.pii == contract.PII_EMAIL and has_participant:
                 when = f"participant_id__s is null and {when}"  # the id, when given, decides
             if c.pii == contract.PII_EMAIL:
@@ -179,8 +197,3 @@ def rules(
             )
         )
     return rules
-
-
-def drift_name(name: str) -> str:
-    """Extra columns keep their name unless it would collide with one the zone adds."""
-    return f"extra_{name}" if name in _LINEAGE_NAMES else name

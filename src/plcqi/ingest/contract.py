@@ -11,6 +11,21 @@ from dataclasses import dataclass, field
 
 CONTRACT_VERSION = "1.1"
 
+# Ids (``*_id`` columns of type ID): 1-64 of A-Z a-z 0-9 . _ -, not starting with '.'.
+ID_PATTERN = "[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}"
+ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -, not starting with '.'"
+# Any date or datetime outside these is implausible (quarantined).
+EARLIEST_DATE = "2000-01-01"
+LATEST_DATE = "2099-12-31"
+# Event times may lie at most this long after the ingestion time (clocks differ; a meeting
+# exported while it runs). Scheduled sessions and planned end dates are not event times.
+EVENT_TIMES = ("join_time", "leave_time", "submitted_at", "updated_at")
+EVENT_TIME_SLACK_HOURS = 24
+# The longest cell a file may hold: Excel's own limit per cell, so no export of a spreadsheet
+# exceeds it; a longer one is a broken file (a quote left open, a pasted document). The row
+# is quarantined and the rest of the file loads.
+MAX_CELL_CHARS = 32_767
+
 # Column types. Every CSV cell arrives as text; extraction casts it to one of these.
 ID = "id"  # text, trimmed, must be non-empty when required
 TEXT = "text"
@@ -26,7 +41,8 @@ ENUM_LIST = "enum_list"  # ;-separated values of Column.values
 PII_KEY = "pii_key"  # participant_id -> participant_key
 PII_EMAIL = "pii_email"  # email -> email_key (of the lower-cased, trimmed address)
 PII_DROP = "pii_drop"  # full_name: dropped
-PII_REDACT = "pii_redact"  # free text: e-mail addresses and phone numbers removed
+# free text: e-mail addresses, phone numbers and known participants' names removed
+PII_REDACT = "pii_redact"
 
 
 @dataclass(frozen=True)
@@ -392,6 +408,12 @@ DATASETS: tuple[Dataset, ...] = (
                 "participant_id is null and email is null",
                 "participant_id",
                 "neither participant_id nor email identifies the person",
+            ),
+            (
+                "epoch(leave_time) - epoch(join_time) > 24 * 3600",
+                "leave_time",
+                "implausible: the attendance interval from join_time to leave_time is longer "
+                "than 24 hours",
             ),
         ),
     ),

@@ -1,9 +1,12 @@
 """Check one landing file against the input contract and split it into raw and quarantine.
 
-The file is parsed once by Arrow (``plcqi.ingest.read``), then a single DuckDB query types
-every column, evaluates every rule of the contract (``plcqi.ingest.checks``) for every row at
-once and pseudonymizes people; nothing loops over rows in Python (except the slow path for
-files with ragged rows, which Arrow cannot number).
+The file is decoded and parsed once (``plcqi.ingest.read``, Arrow for a contract CSV), its
+free text rid of e-mails, phone numbers and names (``plcqi.ingest.redact``), then a single
+DuckDB query types every column, evaluates every rule of the contract
+(``plcqi.ingest.checks``) for every row at once and pseudonymizes people; nothing loops over
+rows in Python (except the slow path for files with ragged rows, which Arrow cannot number).
+Columns that are not the contract's are reported (``unexpected_columns``) and never loaded:
+not in the raw file, not in quarantine.
 """
 
 from __future__ import annotations
@@ -15,19 +18,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from plcqi.files import atomic_path
-from plcqi.ingest import contract
-from plcqi.ingest.checks import (
-    drift_name,
-    drift_output,
-    drift_value,
-    key_sql,
-    rules,
-    typed_sql,
-    value_sql,
-)
+from plcqi.ingest import contract, redact
+from plcqi.ingest.checks import key_sql, rules, typed_sql, value_sql
 from plcqi.ingest.duplicates import duplicate_sql, earlier_raw_files
 from plcqi.ingest.rawzone import Zone, raw_name, stamp, table_name
-from plcqi.ingest.read import FileRejected, Parsed, read_text_csv
+from plcqi.ingest.read import FileRejected, Parsed, limit_cells, read_text_csv
 from plcqi.ingest.sources import Adapted, Context, Session, adapt, detect
 from plcqi.sql import ident as q
 from plcqi.sql import literal as lit
@@ -47,6 +42,7 @@ class FileResult:
     unused_columns: list[str] = field(default_factory=list)
     raw_file: Path | None = None
     quarantine_file: Path | None = None
+    control_characters: int = 0  # removed from the file's text values (INPUTS.md)
 
 
 def _ref_table(dataset: str, column: str) -> str:
@@ -132,14 +128,32 @@ def parse_landing(con, zone: Zone, ds: contract.Dataset, path: Path, rel: str) -
     ctx = Context(ds, path, rel, zone.landing, lambda: load_sessions(con, zone))
     found = detect(data, rel, ds, ctx)
     if found.layout is None:
-        if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-            return read_text_csv(data, rel, ds)
-        return read_text_csv(found.text.encode("utf-8"), rel, ds)
-    if ds.name != "reference/sessions" and any(
-        c.references == ("reference/sessions", "session_id") for c in ds.columns
-    ):
-        reference_sets(con, zone, ds, rel)  # the sessions must be loaded before matching
-    return from_adapted(adapt(found, ctx), ds)
+        parsed = read_text_csv(found.text, rel, ds)
+    else:
+        if ds.name != "reference/sessions" and any(
+            c.references == ("reference/sessions", "session_id") for c in ds.columns
+        ):
+            reference_sets(con, zone, ds, rel)  # the sessions must be loaded before matching
+        parsed = from_adapted(adapt(found, ctx), ds)
+    parsed.control_characters += found.control_characters
+    loaded = [c.name for c in ds.columns if found.layout is not None or not c.native_only]
+    return limit_cells(parsed, loaded)
+
+
+def redact_free_text(zone: Zone, ds: contract.Dataset, parsed: Parsed, extra: list[str]) -> None:
+    """Remove e-mail addresses, phone numbers and the names of known participants, and of the
+    people the file itself names (a native export's name columns, or name columns among a
+    contract CSV's ``extra`` ones), from the file's free-text columns (``PII_REDACT``)."""
+    free = [c.name for c in ds.columns if c.pii == contract.PII_REDACT and c.name in parsed.names]
+    if not free:
+        return
+    people = parsed.people + redact.people_in_table(parsed.table, extra)
+    known = redact.Names.of([*redact.known_participants(zone), *people])
+    for column in free:
+        at = parsed.table.schema.get_field_index(column)
+        parsed.table = parsed.table.set_column(
+            at, column, redact.free_text(parsed.table[column], known)
+        )
 
 
 def from_adapted(adapted: Adapted, ds: contract.Dataset) -> Parsed:
@@ -156,7 +170,14 @@ def from_adapted(adapted: Adapted, ds: contract.Dataset) -> Parsed:
         skipped=list(adapted.skipped),
         layout=adapted.layout,
         unmapped=list(adapted.unmapped),
+        people=list(adapted.people),
+        control_characters=adapted.control_characters,
     )
+
+
+def _short(reason: str, most: int = 500) -> str:
+    """A reason as stored: one quoting a huge cell is cut (the cell is not kept)."""
+    return reason if len(reason) <= most else reason[: most - 1] + "…"
 
 
 def extract_file(
@@ -179,7 +200,9 @@ def extract_file(
     contract_names = {c.name for c in ds.columns if native or not c.native_only}
     present = set(parsed.names) & contract_names
     drift = [n for n in parsed.names if n not in contract_names]
-    con.register("src", parsed.table)
+    redact_free_text(zone, ds, parsed, drift)
+    # only the contract's columns go on: an unknown column may carry personal data
+    con.register("src", parsed.table.select(["_row", *sorted(present)]))
 
     trimmed = [
         f"nullif(trim({q(c.name)}), '') as {q(c.name + '__s')}"
@@ -189,8 +212,7 @@ def extract_file(
     ]
     typed = [f"{typed_sql(c, q(c.name + '__s'))} as {q(c.name)}" for c in ds.columns]
     typed += [f"{key_sql(c)} as {q(c.name + '__k')}" for c in ds.columns if key_sql(c)]
-    drift_cols = [f"nullif(trim({q(n)}), '') as {q(drift_name(n))}" for n in drift]
-    checks = rules(ds, present, ref_tables)
+    checks = rules(ds, present, ref_tables, loaded_at)
     errors = ", ".join(
         f"{{'column': {lit(col)}, 'reason': {reason}, 'value': ({value})::varchar}}"
         for col, reason, value in checks
@@ -198,7 +220,6 @@ def extract_file(
     row_json = (
         "json_object("
         + ", ".join(f"{lit(c.name)}, {value_sql(c, q(c.name + '__s'))}" for c in ds.columns)
-        + "".join(f", {lit(n)}, {drift_value(n)}" for n in drift)
         + ")"
     )
     dup_join, dup_rule = duplicate_sql(ds, earlier_raw_files(zone, ds, rel))
@@ -210,7 +231,7 @@ def extract_file(
     con.execute(
         f"""
         create or replace temp table checked as
-        with trimmed as (select _row, {", ".join(trimmed + drift_cols)} from src),
+        with trimmed as (select _row, {", ".join(trimmed)} from src),
         typed as (select *, {", ".join(typed)} from trimmed),
         {dup_join}
         select *, ({any_reason}) as _bad
@@ -232,11 +253,8 @@ def extract_file(
             continue
         value = value_sql(c, q(c.name))
         if c.pii == contract.PII_KEY and email_map:  # a native export names people by e-mail
-            value = (
-                f"coalesce({value}, (select p from {email_map} where k = {q('email__k')}))"
-            )
+            value = f"coalesce({value}, (select p from {email_map} where k = {q('email__k')}))"
         out_cols.append(f"{value} as {q(name)}")
-    out_cols += [f"{drift_value(n)} as {drift_output(n)}" for n in drift]
 
     raw_file = zone.raw(ds.name) / f"{stem}.parquet"
     with atomic_path(raw_file) as tmp:
@@ -253,12 +271,12 @@ def extract_file(
                 {
                     "_row": [r for r, _, _ in parsed.ragged],
                     "column": pa.array([c for _, c, _ in parsed.ragged], pa.string()),
-                    "reason": [m for _, _, m in parsed.ragged],
+                    "reason": [_short(m) for _, _, m in parsed.ragged],
                 }
             ),
         )
         ragged_sql = (
-            f" union all select {lit(rel)}, _row, \"column\", reason, null, null, {lit(digest)}, "
+            f' union all select {lit(rel)}, _row, "column", reason, null, null, {lit(digest)}, '
             f"{lit(loaded_at.strftime('%Y-%m-%d %H:%M:%S.%f'))}::timestamp from ragged"
         )
     (counts,) = con.execute(
@@ -302,4 +320,5 @@ def extract_file(
         unused_columns=parsed.unmapped,
         raw_file=raw_file,
         quarantine_file=quarantine_file,
+        control_characters=parsed.control_characters,
     )

@@ -314,6 +314,7 @@ class LogRecord:
     message: str = ""
     unexpected_columns: list[str] = field(default_factory=list)
     unused_columns: list[str] = field(default_factory=list)  # a native export's, not loaded
+    control_characters: int = 0  # removed from the file's text values (INPUTS.md)
     raw_file: str | None = None
     quarantine_file: str | None = None
     # The landing file that already holds these bytes' rows (raw_file and quarantine_file are

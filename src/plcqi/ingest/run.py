@@ -126,6 +126,7 @@ def ingest_file(
         record.layout = result.layout
         record.unused_columns = result.unused_columns
         record.unexpected_columns = result.unexpected_columns
+        record.control_characters = result.control_characters
         record.raw_file = result.raw_file.relative_to(zone.root).as_posix()
         if result.quarantine_file:
             record.quarantine_file = result.quarantine_file.relative_to(zone.root).as_posix()

@@ -196,3 +196,20 @@ def test_ingested_both_waves(ingested_ref):
 
     for wave in ("midpoint", "six_month"):
         assert leaked(ingested_ref, wave) == []
+
+
+def test_names_of_participants_and_recipients_are_removed_from_comments(ingested_ref):
+    path = land(ingested_ref, "midpoint", "qualtrics", CHOICE_TEXT)
+    # "Someone Else" is no participant, but the export names them as a recipient
+    path.write_bytes(
+        path.read_bytes().replace(
+            b"The office hours helped.", b'"The office hours with SOMEONE ELSE and Lovelace, Ada."'
+        )
+    )
+    report = ingest(ingested_ref, sources=["surveys"])
+    assert report.ok, [r.message for r in report.rejected]
+    raw = {r["response_id"]: r for r in read_raw(ingested_ref, "surveys/midpoint")}
+    assert raw["R_5e6F7g8H9i0J1k2"]["comments"] == (
+        "The office hours with [name removed] and [name removed]."
+    )
+    assert leaked(ingested_ref, "midpoint") == []

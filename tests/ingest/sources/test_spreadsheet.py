@@ -182,19 +182,26 @@ def test_two_headings_for_one_column_reject_the_file(tmp_path):
         adapted(landing, "ta_requests/twice.xlsx")
 
 
-def test_a_zip_that_is_not_a_workbook_names_the_spreadsheet_layout(tmp_path):
+def test_a_zip_that_is_not_a_workbook_says_what_it_is(tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("word/document.xml", "<w:document/>")
     with pytest.raises(FileRejected) as e:
         detect(buffer.getvalue(), "ta_requests/letter.docx", TA)
-    assert "TA tracker spreadsheet (.xlsx), which lacks xl/workbook.xml" in str(e.value)
+    assert str(e.value) == (
+        "ta_requests/letter.docx: is a Word document (.docx), not CSV: export it as CSV (UTF-8) "
+        "and land that file"
+    )
 
 
 def test_an_xlsx_is_no_layout_of_the_other_datasets(tmp_path):
     path = write_xlsx(tmp_path / "polls.xlsx", [["a"]])
-    with pytest.raises(FileRejected, match=r"a spreadsheet \(.xlsx\) is not a polls layout"):
+    with pytest.raises(FileRejected) as e:
         detect(path.read_bytes(), "polls/polls.xlsx", contract.dataset("polls"))
+    assert str(e.value) == (
+        "polls/polls.xlsx: is an Excel workbook (.xlsx), not CSV: export it as CSV (UTF-8) and "
+        "land that file"
+    )
 
 
 # --- the CSV -------------------------------------------------------------------------------

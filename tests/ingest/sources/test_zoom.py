@@ -191,7 +191,9 @@ def test_an_unreadable_meeting_start_rejects_the_file(tmp_path):
 
 def test_a_quote_never_closed_rejects_the_file_naming_its_line(tmp_path):
     data = variant(NO_BLOCK, ("Ada Lovelace,", '"Ada Lovelace,'))
-    with pytest.raises(FileRejected, match="opened on line 5 is never closed"):
+    with pytest.raises(
+        FileRejected, match="line 5: a quoted value opens on this line and is never"
+    ):
         adapted(data, context(tmp_path))
 
 

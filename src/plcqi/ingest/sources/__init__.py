@@ -16,14 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plcqi.ingest import contract
-from plcqi.ingest.read import FileRejected
+from plcqi.ingest.read import (
+    XLSX,
+    FileRejected,
+    binary_kind,
+    check_quotes,
+    decode,
+    empty,
+    not_csv,
+    remove_controls,
+)
 from plcqi.ingest.sources.base import (
     CONTROL_FILES,
     Adapted,
     Context,
     Layout,
     Session,
-    decode,
 )
 
 __all__ = [
@@ -41,7 +49,6 @@ __all__ = [
 # Platform modules, in the order their layouts are tried.
 MODULES = ("zoom", "teams", "zoom_polls", "qualtrics", "redcap", "surveymonkey", "spreadsheet")
 CONTRACT = "contract"
-_ZIP = b"PK\x03\x04"
 
 
 def layouts(dataset: str | None = None) -> list[Layout]:
@@ -57,6 +64,7 @@ def layouts(dataset: str | None = None) -> list[Layout]:
 class Detection:
     layout: Layout | None  # None: a contract CSV
     text: str  # the decoded file (a binary layout's bytes decoded as latin-1)
+    control_characters: int = 0  # removed from ``text`` (INPUTS.md)
 
     @property
     def name(self) -> str:
@@ -76,38 +84,45 @@ def _contract_missing(text: str, ds: contract.Dataset) -> tuple[int, list[str]]:
 
 def detect(data: bytes, rel: str, ds: contract.Dataset, ctx: Context | None = None) -> Detection:
     """The layout of a landing file of ``ds``: the contract's or a native one (``ctx``, where
-    the file is read, for the layouts recognized by a control file)."""
+    the file is read, for the layouts recognized by a control file). The text is decoded
+    (``read.decode``) and rid of control characters; a quoted value left open rejects it."""
     if not data.strip():
-        raise FileRejected(f"{rel}: the file is empty (no header row)")
+        raise empty(rel)
     candidates = layouts(ds.name)
-    binary = data.startswith(_ZIP)
-    if binary:
-        text = ""
+    kind = binary_kind(data)
+    if kind is not None:
         sniffed = data.decode("latin-1")
-    else:
-        text = sniffed = decode(data, rel)
-        score, missing = _contract_missing(text, ds)
-        if not missing:
-            return Detection(None, text)
-    tried = [] if binary else [("the contract's CSV", len(ds.required), score, missing)]
+        binaries = [lo for lo in candidates if lo.binary]
+        if kind != XLSX or not binaries:
+            raise not_csv(rel, kind)
+        tried = []
+        for layout in binaries:
+            hits, lacks = layout.sniff(sniffed)
+            if not lacks:
+                return Detection(layout, sniffed)
+            tried.append((layout.title, lacks))
+        title, lacks = tried[0]
+        raise FileRejected(f"{rel}: is {kind}, but not a {title}: it lacks {', '.join(lacks)}")
+    text, controls = remove_controls(decode(data, rel))
+    if not text.strip():
+        raise empty(rel)
+    score, missing = _contract_missing(text, ds)
+    if not missing:
+        return Detection(None, text, controls)
+    tried = [("the contract's CSV", len(ds.required), score, missing)]
     for layout in candidates:
-        if layout.binary != binary:
+        if layout.binary:
             continue
-        hits, lacks = layout.sniff(sniffed, ctx) if layout.contextual else layout.sniff(sniffed)
+        hits, lacks = layout.sniff(text, ctx) if layout.contextual else layout.sniff(text)
         if not lacks:
-            return Detection(layout, sniffed if binary else text)
+            if layout.quoting:
+                check_quotes(text, rel)
+            return Detection(layout, text, controls)
         tried.append((layout.title, hits + len(lacks), hits, lacks))
     checked = ["the contract's CSV"] + [lo.title for lo in candidates]
-    if binary:
-        names = ", ".join(lo.title for lo in candidates if lo.binary) or "none"
-        if not tried:
-            raise FileRejected(
-                f"{rel}: a spreadsheet (.xlsx) is not a {ds.name} layout plcqi reads "
-                f"(spreadsheet layouts for {ds.name}: {names}); export it as CSV"
-            )
     natives = ", ".join(lo.title for lo in candidates) or "none"
     title, total, hits, lacks = max(tried, key=lambda t: (t[2] / t[1], t[2]))
-    if not binary and (title == "the contract's CSV" or hits == 0):
+    if title == "the contract's CSV" or hits == 0:
         plural = "s" if len(missing) > 1 else ""
         raise FileRejected(
             f"{rel}: missing required column{plural} {', '.join(missing)} ({ds.name} files "
@@ -126,8 +141,12 @@ def _header(text: str) -> str:
         cells = next(csv.reader(io.StringIO(first)), [])
     except csv.Error:
         cells = []
-    shown = ", ".join(c.strip() for c in cells[:12] if c.strip()) or "no header"
+    shown = ", ".join(_short(c.strip()) for c in cells[:12] if c.strip()) or "no header"
     return shown + (", …" if len(cells) > 12 else "")
+
+
+def _short(heading: str, most: int = 40) -> str:
+    return heading if len(heading) <= most else heading[: most - 1] + "…"
 
 
 def adapt(detection: Detection, ctx: Context) -> Adapted:

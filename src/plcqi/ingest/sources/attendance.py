@@ -15,7 +15,6 @@ from plcqi.ingest.read import FileRejected
 from plcqi.ingest.sources.base import (
     DATETIME_EXAMPLES,
     Adapted,
-    Line,
     iso,
     norm,
     parse_datetime,
@@ -101,17 +100,6 @@ def meeting_start(text: str, tz: ZoneInfo, rel: str, label: str) -> datetime | N
     if start is None:
         raise FileRejected(f"{rel}: the meeting's {time_problem(label, text)}")
     return start
-
-
-def closed_quotes(lines: list[Line], rel: str) -> list[Line]:
-    """``lines`` unless the last record swallowed the rest of the file: a quote opened in a
-    cell and never closed (a meeting export never has a cell spanning lines)."""
-    if lines and any("\n" in c for c in lines[-1].cells):
-        raise FileRejected(
-            f"{rel}: the quoted field opened on line {lines[-1].number} is never closed, so "
-            "the rest of the file cannot be read"
-        )
-    return lines
 
 
 def unused(header: list[str], used: set[str]) -> list[str]:

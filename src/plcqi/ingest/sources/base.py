@@ -11,6 +11,7 @@ the same as for a contract CSV.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -24,38 +25,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plcqi import settings
 from plcqi.ingest import contract
-from plcqi.ingest.read import FileRejected
+from plcqi.ingest.read import FileRejected, decode
 
 # Control files beside the exports (SOURCES.md): never landing files themselves.
 TIMEZONE_FILE = "TIMEZONE"
 MAPPING_FILE = "COLUMNS.csv"
 CONTROL_FILES = (TIMEZONE_FILE, MAPPING_FILE)
-
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-
-
-def decode(data: bytes, rel: str) -> str:
-    """The file's text: UTF-8 (a BOM is dropped) or UTF-16 with a BOM; else rejected whole."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(encoding)
-            except UnicodeDecodeError as e:
-                raise FileRejected(
-                    f"{rel}: starts like {encoding.upper()} text but byte offset "
-                    f"{e.start + len(bom)} is not valid {encoding.upper()}"
-                ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise FileRejected(
-            f"{rel}: not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start}); "
-            "export the file as UTF-8 CSV (or UTF-16 with a byte-order mark)"
-        ) from None
 
 
 @dataclass
@@ -134,12 +109,21 @@ def parse_datetime(text: str, tz: ZoneInfo) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999: implausible anyway, and the checks say so
+        return value.replace(tzinfo=UTC)
 
 
 def iso(value: datetime) -> str:
-    """A UTC date-time as the contract's ISO 8601 text."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    """A UTC date-time as the contract's ISO 8601 text (the year always in four digits).
+
+    >>> iso(datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC))
+    '0999-01-02T03:04:05+00:00'
+    """
+    with contextlib.suppress(OverflowError):  # year 1 or 9999
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None, microsecond=0).isoformat() + "+00:00"
 
 
 def digits(meeting_id: str | None) -> str:
@@ -194,6 +178,10 @@ class Adapted:
     rejected: list[tuple[int, str | None, str]] = field(default_factory=list)  # line, col, why
     unmapped: list[str] = field(default_factory=list)  # native columns not used
     session: str | None = None  # the matched session, as ``plcqi sources detect`` shows it
+    # full names in the export's name columns: redacted from its free text (redact.py), never
+    # stored
+    people: list[str] = field(default_factory=list)
+    control_characters: int = 0  # removed from cells the adapter read itself (a workbook's)
 
     @property
     def rows_read(self) -> int:
@@ -298,7 +286,7 @@ class Context:
             else:
                 near = same if len(same) == 1 else []
             if near:
-                near.sort(key=lambda s: (abs(s.scheduled_start - start) if start else 0))
+                near.sort(key=lambda s: abs(s.scheduled_start - start) if start else 0)
                 return near[0].session_id
             if same:
                 listed = ", ".join(f"{s.session_id} ({iso(s.scheduled_start)})" for s in same[:5])
@@ -361,6 +349,8 @@ class Layout:
     sniff: Callable[..., tuple[int, list[str]]]
     adapt: Callable[[str, Context], Adapted]
     binary: bool = False  # adapt gets the path's bytes decoded as latin-1 (e.g. .xlsx)
+    # values may be quoted ("…", a quote left open rejects the file); Teams quotes nothing
+    quoting: bool = True
     # sniff(text, ctx): recognizing it needs the export's control files (a COLUMNS.csv
     # mapping); ctx is None where there is no context, and the layout then lacks it.
     contextual: bool = False

@@ -18,6 +18,7 @@ import json
 from itertools import islice
 
 from plcqi.ingest.read import FileRejected
+from plcqi.ingest.redact import people_in
 from plcqi.ingest.sources import survey_items
 from plcqi.ingest.sources.base import (
     DATETIME_EXAMPLES,
@@ -107,6 +108,7 @@ def adapt(text: str, ctx: Context) -> Adapted:
     zone = export_zone(ids, pos[RECORDED], ctx)
     out = Adapted("qualtrics")
     out.unmapped = [t.strip() for i, t in enumerate(tags) if i not in own | items.used]
+    out.people = people_in(tags, (line.cells for line in lines[3:]))
     for line in lines[3:]:
         if line.blank:
             continue

@@ -24,6 +24,7 @@ import io
 from itertools import islice
 
 from plcqi.ingest.read import FileRejected
+from plcqi.ingest.redact import people_in
 from plcqi.ingest.sources import survey_items
 from plcqi.ingest.sources.base import (
     DATETIME_EXAMPLES,
@@ -121,6 +122,7 @@ def adapt(text: str, ctx: Context) -> Adapted:
     out = Adapted("redcap")
     used = {record, stamp} | items.used
     out.unmapped = [h.strip() for i, h in enumerate(header) if i not in used]
+    out.people = people_in(header, (line.cells for line in lines[1:]))
     for line in lines[1:]:
         if line.blank:
             continue

@@ -22,7 +22,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from plcqi.ingest import contract
-from plcqi.ingest.read import FileRejected
+from plcqi.ingest.read import FileRejected, remove_controls
 from plcqi.ingest.sources.base import (
     DATETIME_EXAMPLES,
     MAPPING_FILE,
@@ -112,7 +112,10 @@ def _datetime_text(value: object, ctx: Context, epoch: datetime | None) -> str:
     if isinstance(value, time):
         raise BadCell(f"{value} is a time of day without a date")
     if isinstance(value, int | float) and not isinstance(value, bool) and epoch is not None:
-        value = from_excel(value, epoch=epoch)
+        try:
+            value = from_excel(value, epoch=epoch)
+        except (OverflowError, ValueError):
+            raise BadCell(f"{value} is not a date: no Excel date has this serial number") from None
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time())
     if isinstance(value, datetime):
@@ -169,10 +172,14 @@ def _rows(
         row: dict[str, str | None] = {"_row": number}
         for i, column in targets.items():
             try:
-                row[column] = _value(cells[i] if i < len(cells) else None, column, ctx, epoch)
+                value = _value(cells[i] if i < len(cells) else None, column, ctx, epoch)
             except BadCell as e:
                 out.reject(number, column, str(e))
                 break
+            if value is not None:  # a workbook's text is not decoded by plcqi.ingest.read
+                value, removed = remove_controls(value)
+                out.control_characters += removed
+            row[column] = value
         else:
             out.rows.append(row)
     return out
@@ -182,8 +189,11 @@ def _sheet(data: bytes, rel: str) -> tuple[list[tuple[int, list]], datetime]:
     """The first sheet's rows, numbered as the spreadsheet numbers them, and its epoch."""
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as e:
-        raise FileRejected(f"{rel}: not a readable .xlsx workbook ({e})") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException):
+        raise FileRejected(
+            f"{rel}: is an Excel workbook (.xlsx) that cannot be opened (damaged, or protected "
+            "by a password): save it again as .xlsx without a password, or export it as CSV"
+        ) from None
     try:
         if not book.worksheets:
             raise FileRejected(f"{rel}: the workbook has no worksheet")

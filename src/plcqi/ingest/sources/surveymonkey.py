@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from plcqi.ingest.read import FileRejected
+from plcqi.ingest.redact import people_in
 from plcqi.ingest.sources import survey_items
 from plcqi.ingest.sources.base import (
     DATETIME_EXAMPLES,
@@ -131,6 +132,7 @@ def adapt(text: str, ctx: Context) -> Adapted:
         for i, label in zip(q.columns, q.labels, strict=True)
         if i not in used
     ]
+    out.people = people_in(lines[0].cells, (line.cells for line in lines[2:]))
     for line in lines[2:]:
         if line.blank:
             continue

@@ -291,6 +291,7 @@ LAYOUTS: tuple[Layout, ...] = (
         ("attendance",),
         sniff_report,
         adapt_report,
+        quoting=False,
     ),
     Layout(
         "teams_legacy",
@@ -298,5 +299,6 @@ LAYOUTS: tuple[Layout, ...] = (
         ("attendance",),
         sniff_legacy,
         adapt_legacy,
+        quoting=False,
     ),
 )

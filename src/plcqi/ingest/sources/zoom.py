@@ -32,7 +32,6 @@ from plcqi.ingest.read import FileRejected
 from plcqi.ingest.sources.attendance import (
     UNTITLED,
     add_event,
-    closed_quotes,
     earliest,
     meeting_start,
     unused,
@@ -106,7 +105,7 @@ def _meeting_block(lines: list[Line], stop: int) -> dict[str, str]:
 def adapt_meeting(text: str, ctx: Context) -> Adapted:
     """A meeting participants report as attendance rows of its session."""
     out = Adapted("zoom_meeting")
-    lines = closed_quotes(records(text), ctx.rel)
+    lines = records(text)
     at = _find(lines, (PARTICIPANTS,))
     assert at is not None  # sniffed
     header = lines[at]
@@ -187,7 +186,7 @@ def _sections(lines: list[Line]) -> list[tuple[str, list[str], Line]]:
 def adapt_webinar(text: str, ctx: Context) -> Adapted:
     """A webinar attendee report as attendance rows of its session."""
     out = Adapted("zoom_webinar")
-    lines = closed_quotes(records(text), ctx.rel)
+    lines = records(text)
     at = _find(lines, SUMMARY)
     assert at is not None  # sniffed
     below = _next_row(lines, at, len(lines))

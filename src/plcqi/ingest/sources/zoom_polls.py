@@ -14,8 +14,8 @@ The responses come in one of the forms Zoom has written over the years:
 Rows read are answers: a long row is one; a ragged line is one per question/answer pair (each
 numbered by that line, as one line carries them all), a line without any pair one skipped row.
 An answer left empty is skipped (``no answer``). Each question's scale is inferred from all its
-answers in the file. The user name is read only to see that a response is anonymous; it never
-leaves this module.
+answers in the file. The user name is read only to see that a response is anonymous and to
+redact it from free text (``plcqi.ingest.redact``); it is never stored.
 """
 
 from __future__ import annotations
@@ -221,6 +221,9 @@ def _answers(lines: list[Line], out: Adapted, ctx: Context) -> Iterator[Answer]:
         stamp = cell(line, block.submitted)
         when = ctx.datetime(stamp, block.zone) if stamp else None
         email = _email(line, block)
+        name = cell(line, block.name)
+        if name and norm(name) not in ANONYMOUS:
+            out.people.append(name)  # redacted from free text, never stored
         for poll, question, answer in pairs:
             if not answer:
                 out.skip(line.number, NO_ANSWER)

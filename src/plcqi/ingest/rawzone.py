@@ -154,6 +154,14 @@ class Zone:
         each rejection), in load order."""
         return sorted(_read_records(self.log(dataset)), key=_load_order)
 
+    def verdicts(self, dataset: str) -> list[LogRecord]:
+        """Per landing file, its newest record, loaded or rejected: whether the file as it is
+        now made it in (a rejected file stays rejected until a new version loads)."""
+        latest: dict[str, LogRecord] = {}
+        for r in self.records(dataset):
+            latest[r.file] = r
+        return sorted(latest.values(), key=_load_order)
+
     def current_records(self, dataset: str, *, replacing: str | None = None) -> list[LogRecord]:
         """Per landing file, its current version: its newest ``loaded`` record (a rejected
         version replaces nothing). ``replacing``: leave that landing file out, as when its

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from plcqi import paths
+from plcqi.ingest import contract
 from plcqi.ingest.rawzone import Zone, parquet_list
 from plcqi.publish import cells
 from plcqi.publish.safety import redact
@@ -94,21 +95,21 @@ def newest_event(data_dir: Path, dataset: str, as_of: date) -> date | None:
 def freshness(data_dir: Path, as_of: date) -> list[dict]:
     """Per dataset of the ingest log: files, rows, rejected files, last load, and for event
     sources the newest event on or before the as-of date."""
+    zone = Zone(Path(data_dir))
     per: dict[str, dict] = {}
-    for p in sorted((Path(data_dir) / "ingest_log").glob("**/*.json")):
-        try:
-            r = json.loads(p.read_text())
-        except (OSError, ValueError):
+    for ds in contract.DATASETS:
+        records = zone.records(ds.name)
+        if not records:
             continue
-        d = per.setdefault(r.get("dataset", "?"), {
-            "files": 0, "rejected": 0, "rows_loaded": 0, "rows_quarantined": 0,
-            "rows_skipped": 0, "last": ""})
-        d["files"] += 1
-        d["rejected"] += r.get("status") == "rejected"
-        d["rows_loaded"] += int(r.get("rows_loaded") or 0)
-        d["rows_quarantined"] += int(r.get("rows_quarantined") or 0)
-        d["rows_skipped"] += int(r.get("rows_skipped") or 0)
-        d["last"] = max(d["last"], str(r.get("loaded_at") or ""))
+        current = zone.current_records(ds.name)
+        per[ds.name] = {
+            "files": len(current),
+            "rejected": sum(r.status == "rejected" for r in zone.verdicts(ds.name)),
+            "rows_loaded": sum(r.rows_loaded for r in current),
+            "rows_quarantined": sum(r.rows_quarantined for r in current),
+            "rows_skipped": sum(r.rows_skipped for r in current),
+            "last": max(str(r.loaded_at or "") for r in records),
+        }
     out = []
     for dataset, d in sorted(per.items()):
         newest = newest_event(data_dir, dataset, as_of)
@@ -357,8 +358,7 @@ def center_rows(data_dir: Path, own: dict[str, set[str]], known: dict[str, set[s
                         f"(select id from {ident('own_' + key)}) group by _file").fetchall())
                 except duckdb.Error:
                     loaded = {}
-            root = zone.root / "quarantine" / dataset
-            qfiles = sorted(str(p) for p in root.glob("*.parquet")) if root.exists() else []
+            qfiles = [str(p) for p in zone.quarantine_files(dataset)]
             quarantined: list[tuple] = []
             if qfiles:
                 try:
@@ -396,18 +396,16 @@ def rejected_files(data_dir: Path, center_id: str) -> tuple[list[dict], int]:
     """Rejected files of the event sources (ingest log): those under a folder named after
     the center (a native export), and how many more name no center."""
     mine, other = [], 0
-    for p in sorted((Path(data_dir) / "ingest_log").glob("**/*.json")):
-        try:
-            r = json.loads(p.read_text())
-        except (OSError, ValueError):
-            continue
-        if r.get("status") != "rejected" or r.get("dataset") not in CENTER_SOURCES:
-            continue
-        if center_id in Path(str(r.get("file") or "")).parts:
-            mine.append({"dataset": r["dataset"], "file": Path(str(r["file"])).name,
-                         "reason": redact(str(r.get("message") or ""))[:200]})
-        else:
-            other += 1
+    zone = Zone(Path(data_dir))
+    for dataset in CENTER_SOURCES:
+        for r in zone.verdicts(dataset):
+            if r.status != "rejected":
+                continue
+            if center_id in Path(r.file).parts:
+                mine.append({"dataset": dataset, "file": Path(r.file).name,
+                             "reason": redact(r.message)[:200]})
+            else:
+                other += 1
     return mine, other
 
 

@@ -83,7 +83,7 @@ def run_ingest(data_dir, sources, tracker_dsn):
         if r.status == "rejected":
             line = f"rejected {r.message}"
         elif r.unexpected_columns:
-            line += f" (unexpected columns kept: {', '.join(r.unexpected_columns)})"
+            line += f" (unexpected columns, not loaded: {', '.join(r.unexpected_columns)})"
         click.echo(line, err=r.status == "rejected")
     t = report.totals()
     click.echo(

@@ -57,6 +57,7 @@ def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tupl
     after its snapshot, so the files of one run share it and a newer snapshot gets its own.
     """
     tables: dict[tuple, str] = {}
+    existing: set[str] | None = None  # the connection's temporary tables, asked once
     for c in ds.columns:
         if not c.references:
             continue
@@ -68,15 +69,14 @@ def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tupl
                 "ingest the reference source first"
             )
         table = _ref_table(ref_ds, ref_col) + "__" + latest.stem.rsplit("__", 1)[-1]
+        if existing is None:
+            existing = _temp_tables(con)
         if c.native_only:
-            table = _email_map(con, latest, table)
+            table = _email_map(con, latest, table, existing)
             tables[c.references] = table
             continue
         tables[c.references] = table
-        ((exists,),) = con.execute(
-            "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
-        ).fetchall()
-        if exists:
+        if table in existing:
             continue
         ref_column = raw_name(contract.dataset(ref_ds).column(ref_col))
         con.execute(
@@ -84,22 +84,30 @@ def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tupl
             f"select distinct {q(ref_column)} as k from read_parquet({lit(str(latest))}) "
             f"where {q(ref_column)} is not null"
         )
+        existing.add(table)
     return tables
 
 
-def _email_map(con, latest: Path, table: str) -> str:
+def _temp_tables(con) -> set[str]:
+    return {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where temporary"
+        ).fetchall()
+    }
+
+
+def _email_map(con, latest: Path, table: str, existing: set[str]) -> str:
     """The participants' keys by e-mail key, for a native export that names people by e-mail
     only (polls, surveys): the e-mail resolves to the participant, then is not stored."""
     table += "__map"
-    ((exists,),) = con.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = ?", [table]
-    ).fetchall()
-    if not exists:
+    if table not in existing:
         con.execute(
             f"create or replace temp table {table} as "
             f"select distinct email_key as k, participant_key as p "
             f"from read_parquet({lit(str(latest))}) where email_key is not null"
         )
+        existing.add(table)
     return table
 
 

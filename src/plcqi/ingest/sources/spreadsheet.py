@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime, time
+from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.utils.datetime import from_excel
@@ -185,15 +186,29 @@ def _rows(
     return out
 
 
+# What openpyxl raises for a workbook it cannot read (a damaged or encrypted file): the sheets
+# are parsed lazily, so reading the rows may raise them too.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    InvalidFileException,
+    ElementTree.ParseError,
+)
+
+
 def _sheet(data: bytes, rel: str) -> tuple[list[tuple[int, list]], datetime]:
     """The first sheet's rows, numbered as the spreadsheet numbers them, and its epoch."""
+    unreadable = FileRejected(
+        f"{rel}: is an Excel workbook (.xlsx) that cannot be opened (damaged, or protected "
+        "by a password): save it again as .xlsx without a password, or export it as CSV"
+    )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException):
-        raise FileRejected(
-            f"{rel}: is an Excel workbook (.xlsx) that cannot be opened (damaged, or protected "
-            "by a password): save it again as .xlsx without a password, or export it as CSV"
-        ) from None
+    except _UNREADABLE:
+        raise unreadable from None
     try:
         if not book.worksheets:
             raise FileRejected(f"{rel}: the workbook has no worksheet")
@@ -201,6 +216,8 @@ def _sheet(data: bytes, rel: str) -> tuple[list[tuple[int, list]], datetime]:
         sheet.reset_dimensions()  # some writers record a wrong used range; read every row
         rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
         return rows, book.epoch
+    except _UNREADABLE:
+        raise unreadable from None
     finally:
         book.close()
 

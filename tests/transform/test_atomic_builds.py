@@ -8,8 +8,8 @@ build every check compares with), real ``plcqi`` processes rebuild it and are SI
   starts (a ``plcqi report`` renders meanwhile, from the previous build); after each, the
   warehouse file is byte for byte the previous one and reads as the reports read it. Then
   three times in the promotion step of a partial build (as dbt ends, half a second later,
-  and right after the rename): cut before its one rename the warehouse is the previous file, after it the new one, and
-  either way every marts table equals the clean build's;
+  and right after the rename): cut before its one rename the warehouse is the previous
+  file, after it the new one, and either way every marts table equals the clean build's;
 - a build whose data test fails and one the check before promotion refuses are kept aside
   (``warehouse/failed.duckdb``) and replace nothing;
 - then a full rerun, started while another process holds the transform lock (it waits),

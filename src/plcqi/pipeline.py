@@ -70,10 +70,9 @@ def _transform(state: RunState) -> None:
     from plcqi.publish.api import render_quality_page
     from plcqi.transform.build import TransformError, marts_gate, transform
 
-    check = None
-    if state.target == "duckdb":
-        check = marts_gate(state.data_dir, state.as_of,
-                           lambda result: _record_gate(state, "marts", result))
+    gates: list = []
+    check = marts_gate(state.data_dir, state.as_of, gates.append) if state.target == "duckdb" \
+        else None
     try:
         result = transform(state.data_dir, target=state.target, as_of=state.as_of, check=check)
     except TransformError as e:
@@ -85,14 +84,16 @@ def _transform(state: RunState) -> None:
     state.results["transform"] = result
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
     state.echo(f"dbt build ({state.target}): {counts}")
+    for gate in gates:
+        _record_gate(state, "marts", gate)
+    if state.target != "duckdb":
+        state.echo("quality (marts): skipped, the marts gate reads the DuckDB warehouse")
     if result.promoted:
         state.echo(f"warehouse: the new build is promoted ({result.warehouse})")
     else:
         state.problems.append(
             "the new build failed the marts quality gate: not promoted, kept at "
             f"{result.failed_build}; the warehouse keeps its previous build")
-    if state.target != "duckdb":
-        state.echo("quality (marts): skipped, the marts gate reads the DuckDB warehouse")
 
 
 def _publish(state: RunState) -> None:

@@ -14,7 +14,7 @@ import duckdb
 from plcqi.ingest.rawzone import Zone, parquet_list
 
 REPO = Path(__file__).resolve().parents[1]
-TEST_SECRET = "test-secret-for-plcqi-tests"
+TEST_SECRET = "test-secret-for-plcqi-tests-at-least-32-bytes"
 ADMIN_DSN = os.environ.get("PLCQI_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # The people of the reference set: (participant_id, grantee_id, full_name, email).

@@ -34,8 +34,8 @@ def test_environment_overrides_default(monkeypatch):
 
 
 def test_pii_key_from_environment_else_announced_demo_key(monkeypatch, capsys):
-    monkeypatch.setenv("PLCQI_PII_SECRET", "s3cret")
-    assert settings.pii_key() == b"s3cret"
+    monkeypatch.setenv("PLCQI_PII_SECRET", "s3cret-of-thirty-two-bytes-or-more")
+    assert settings.pii_key() == b"s3cret-of-thirty-two-bytes-or-more"
     monkeypatch.delenv("PLCQI_PII_SECRET")
     monkeypatch.setattr(settings, "_announced", False)
     assert settings.pii_key() == settings.DEMO_KEY.encode()

@@ -30,6 +30,16 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is one of :func:`atomic_path`'s temporary files (a process killed
+    before its rename leaves one behind).
+
+    >>> is_temporary(Path("raw/polls/.x.parquet.k2j4.tmp")), is_temporary(Path("raw/x.parquet"))
+    (True, False)
+    """
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
 def write_atomic(target: Path, data: str | bytes, mode: int = 0o644,
                  owner: tuple[int, int] | None = None) -> Path:
     """Write text (UTF-8) or bytes to ``target`` atomically; return ``target``.

@@ -42,8 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
         "pii_secret",
         "PLCQI_PII_SECRET",
         None,
-        "Key of the HMAC-SHA256 that replaces participant ids and e-mails. Unset: the public "
-        "demo key, announced on every run; never run real data that way.",
+        "Key of the HMAC-SHA256 that replaces participant ids and e-mails: at least 32 bytes, "
+        "and the same for the life of a data folder (the raw zone keeps its fingerprint and "
+        "refuses another key). Unset: the public demo key, accepted only for the data "
+        "`plcqi generate` writes.",
         secret=True,
     ),
     Setting(
@@ -59,6 +61,13 @@ SETTINGS: tuple[Setting, ...] = (
         "PLCQI_TRACKER_TABLE",
         "tracker.ta_requests",
         "Table or view with the tracker's change rows.",
+    ),
+    Setting(
+        "tracker_lookback_minutes",
+        "PLCQI_TRACKER_LOOKBACK_MINUTES",
+        "15",
+        "Each tracker database pull reads again this many minutes before its watermark, so a "
+        "change committed late with an older `updated_at` is still pulled (once).",
     ),
     Setting(
         "source_timezone",
@@ -214,8 +223,16 @@ SETTINGS: tuple[Setting, ...] = (
             "The nginx program `plcqi serve` runs (Debian's, from scripts/setup)."),
 )
 
-# Public on purpose: lets the demo run with no setup. Announced whenever it is used.
+# Public on purpose: lets the demo run with no setup. Announced whenever it is used, and
+# accepted only for a landing folder ``plcqi generate`` wrote (plcqi.ingest.pseudonymize).
 DEMO_KEY = "plcqi-demo-key-not-for-real-data"
+MIN_KEY_BYTES = 32
+PLACEHOLDER_PREFIX = "change-me"  # .env.example's placeholders
+
+
+class KeyRefused(RuntimeError):
+    """The pseudonymization key cannot be used: a placeholder, too short, or not the key
+    the raw zone was built with. The message says why, in one sentence."""
 
 
 def setting(name: str) -> Setting:
@@ -272,11 +289,26 @@ _announced = False
 
 
 def pii_key() -> bytes:
-    """The pseudonymization key; the demo key (announced once on stderr) when none is set."""
+    """The pseudonymization key; the demo key (announced once on stderr) when none is set.
+
+    Raises :class:`KeyRefused` for a placeholder (``change-me…``) or a key shorter than
+    ``MIN_KEY_BYTES`` bytes."""
     global _announced
     value = get("pii_secret")
     if value:
-        return value.encode("utf-8")
+        key = value.encode("utf-8")
+        how = 'e.g. the output of python -c "import secrets; print(secrets.token_urlsafe(32))"'
+        if value.startswith(PLACEHOLDER_PREFIX):
+            raise KeyRefused(
+                f"PLCQI_PII_SECRET is still a placeholder ({PLACEHOLDER_PREFIX}…): set it to a "
+                f"secret of at least {MIN_KEY_BYTES} bytes, {how}"
+            )
+        if len(key) < MIN_KEY_BYTES:
+            raise KeyRefused(
+                f"PLCQI_PII_SECRET is {len(key)} bytes long; a pseudonymization key must be at "
+                f"least {MIN_KEY_BYTES} bytes, {how}"
+            )
+        return key
     if not _announced:
         print(
             "plcqi: PLCQI_PII_SECRET is not set; pseudonymizing with the public demo key. "

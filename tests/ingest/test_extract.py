@@ -13,7 +13,14 @@ import pytest
 
 from plcqi.ingest.pseudonymize import hmac_hex
 from plcqi.ingest.run import ingest
-from tests.helpers import PEOPLE, names_in, raw_files, read_log_records, write_reference
+from tests.helpers import (
+    PEOPLE,
+    TEST_SECRET,
+    names_in,
+    raw_files,
+    read_log_records,
+    write_reference,
+)
 
 TA_HEADER = (
     "request_id,grantee_id,submitted_at,topic,request_type,center_id,source_opportunity_id,"
@@ -540,7 +547,7 @@ def test_headers_in_any_case_padding_and_order(ingested_ref, write_csv, read_raw
     assert row["join_time"] == datetime(2024, 1, 15, 14, 0)
     assert row["leave_time"] == datetime(2024, 1, 15, 15, 0)
     assert row["email_key"] is None
-    assert row["participant_key"] == hmac_hex(b"test-secret-for-plcqi-tests", "P001")
+    assert row["participant_key"] == hmac_hex(TEST_SECRET.encode(), "P001")
 
 
 def test_booleans_in_every_accepted_spelling(ref_dir, read_raw, read_quarantine):

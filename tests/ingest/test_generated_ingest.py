@@ -18,7 +18,7 @@ import pytest
 from plcqi.generate import generate
 from plcqi.ingest.rawzone import Zone, data_files, parquet_list
 from plcqi.ingest.run import ingest
-from tests.helpers import names_in
+from tests.helpers import TEST_SECRET, names_in
 
 AS_OF = date(2026, 6, 30)
 
@@ -28,7 +28,9 @@ def generated(request, tmp_path_factory) -> tuple[Path, dict, object]:
     d = tmp_path_factory.mktemp(f"seed{request.param}")
     generate(d, seed=request.param, scale=1.0, as_of=AS_OF)
     manifest = json.loads((d / "generator_manifest.json").read_text())
-    report = ingest(d)
+    with pytest.MonkeyPatch.context() as mp:  # set up before the autouse pii_secret
+        mp.setenv("PLCQI_PII_SECRET", TEST_SECRET)
+        report = ingest(d)
     return d, manifest, report
 
 

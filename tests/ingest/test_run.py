@@ -26,11 +26,13 @@ ATT_ROW = "S1,P001,,2024-01-15T14:00:00,2024-01-15T15:00:00\n"
 
 
 def all_outputs(data_dir: Path) -> list[Path]:
-    """Every file ingestion wrote (everything but the landing folder)."""
+    """Every file ingestion wrote (everything but the landing folder and the lock files)."""
     return sorted(
         p
         for p in data_dir.rglob("*")
-        if p.is_file() and "landing" not in p.relative_to(data_dir).parts
+        if p.is_file()
+        and "landing" not in p.relative_to(data_dir).parts
+        and p.parent != data_dir / "state" / "locks"
     )
 
 
@@ -74,25 +76,27 @@ def test_second_ingest_loads_nothing(ingested_ref, write_csv):
     assert len(read_raw(ingested_ref, "attendance")) == 1
 
 
-def test_changed_file_is_a_new_version(ingested_ref, write_csv):
+def test_changed_file_is_a_new_version_that_replaces_the_earlier_rows(ingested_ref, write_csv):
     path = write_csv(ingested_ref / "landing/attendance/a.csv", ATT_HEADER + ATT_ROW)
     first = ingest(ingested_ref, sources=["attendance"]).records[0]
     write_csv(path, ATT_HEADER + ATT_ROW + "S2,P002,,2024-02-15T19:00:00,2024-02-15T20:00:00\n")
     (second,) = ingest(ingested_ref, sources=["attendance"]).records
     assert second.file == first.file and second.file_hash != first.file_hash
     assert (second.rows_read, second.rows_loaded) == (2, 2)
+    # a corrected re-export: its rows replace the first version's, which are no longer current
     files = raw_files(ingested_ref, "attendance")
-    assert [p.relative_to(ingested_ref).as_posix() for p in files] == [
-        first.raw_file,
-        second.raw_file,
-    ]
-    # event data accumulate: both versions are in the raw zone
+    assert [p.relative_to(ingested_ref).as_posix() for p in files] == [second.raw_file]
     assert [x["_file_hash"] for x in read_raw(ingested_ref, "attendance")] == [
+        second.file_hash,
+        second.file_hash,
+    ]
+    # the log keeps both versions, and the first version's file stays on disk
+    assert [x["file_hash"] for x in read_log_records(ingested_ref, "attendance")] == [
         first.file_hash,
         second.file_hash,
-        second.file_hash,
     ]
-    assert len(read_log_records(ingested_ref, "attendance")) == 2
+    assert (ingested_ref / first.raw_file).exists()
+    assert {d["dataset"]: d["loaded"] for d in landed_summary(ingested_ref)}["attendance"] == 2
 
 
 def test_rejected_file_is_reported_again_until_fixed(ingested_ref, write_csv):
@@ -126,7 +130,7 @@ def test_changed_reference_file_becomes_the_latest_raw_file(ingested_ref, write_
     report = ingest(ingested_ref, sources=["reference"])
     assert [(r.dataset, r.rows_loaded) for r in report.records] == [("reference/grantees", 5)]
     files = raw_files(ingested_ref, "reference/grantees")
-    assert len(files) == 2 and files[0] == old[0]
+    assert len(files) == 1 and files[0] != old[0] and old[0].exists()
     assert files[-1].name.endswith(report.records[0].file_hash[:16] + ".parquet")
     latest = duckdb.sql(f"select grantee_id from read_parquet('{files[-1]}') order by 1").fetchall()
     assert [g for (g,) in latest] == ["G01", "G02", "G03", "G04", "G05"]
@@ -264,7 +268,7 @@ def test_participant_key_is_the_hmac_of_the_id(ingested_ref, pii_secret):
 
 def test_a_different_secret_gives_different_keys(tmp_path, monkeypatch, write_csv, pii_secret):
     keys = {}
-    for secret in (pii_secret, "another-secret"):
+    for secret in (pii_secret, "another-secret-of-at-least-32-bytes"):
         monkeypatch.setenv("PLCQI_PII_SECRET", secret)
         data = write_reference(tmp_path / secret)
         write_csv(

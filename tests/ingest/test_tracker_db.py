@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from datetime import datetime
 
 import psycopg
@@ -12,6 +13,7 @@ from plcqi.ingest.rawzone import Zone
 from plcqi.ingest.run import ingest
 from plcqi.ingest.tracker_db import PULL_FOLDER, read_watermark, watermark_path
 from tests.helpers import read_log_records, read_quarantine, read_raw
+from tests.ingest.crash import finished, start
 
 pytestmark = pytest.mark.postgres
 
@@ -115,10 +117,14 @@ def test_incremental_pulls_read_only_what_changed(ref_dir, pg_dsn):
     assert r1.file.startswith(f"{PULL_FOLDER}/pull_")
     (pull1,) = pulls(ref_dir)
     assert data_rows(pull1) == 3
-    assert json.loads(watermark_path(Zone(ref_dir)).read_text()) == {
-        "updated_at": "2024-01-04 10:00:00.123456+00",
-        "table": "tracker.ta_requests",
-    }
+    mark = json.loads(watermark_path(Zone(ref_dir)).read_text())
+    assert (mark["updated_at"], mark["table"], mark["pull"]) == (
+        "2024-01-04 10:00:00.123456+00",
+        "tracker.ta_requests",
+        pull1.name,
+    )
+    # the keys pulled within the look-back window (15 minutes) before the watermark
+    assert mark["recent"] == [["R1", "2024-01-04 10:00:00.123456+00"]]
     raw = read_raw(ref_dir, "ta_requests")
     assert [(x["request_id"], x["plan_status"], x["updated_at"]) for x in raw] == [
         ("R1", "initial", datetime(2024, 1, 2, 10, 0)),
@@ -262,6 +268,70 @@ def test_pull_does_not_depend_on_the_servers_date_style(ref_dir, pg_dsn):
     )
     (r,) = db_records(ingest(ref_dir, sources=SOURCES, tracker_dsn=pg_dsn))
     assert (r.rows_read, r.rows_loaded) == (1, 1)
+
+
+def change(request_id: str, plan_status: str, updated_at: str) -> tuple:
+    return (
+        request_id,
+        "G01",
+        "2024-01-02 10:00:00+00",
+        "licensing",
+        "p2p",
+        None,
+        None,
+        plan_status,
+        updated_at,
+    )
+
+
+def test_late_commit_with_an_older_updated_at_is_pulled_next_time_and_once(
+    ref_dir, pg_dsn, monkeypatch
+):
+    monkeypatch.setenv("PLCQI_TRACKER_LOOKBACK_MINUTES", "60")
+    setup_table(pg_dsn)
+    insert(pg_dsn, change("R1", "initial", "2024-03-01 10:00:00+00"))
+    (first,) = db_records(ingest(ref_dir, sources=SOURCES, tracker_dsn=pg_dsn))
+    assert first.rows_loaded == 1
+    # committed after that pull, stamped before its watermark: 40 minutes (within the hour of
+    # look-back) and 90 minutes (beyond it) earlier
+    insert(
+        pg_dsn,
+        change("R2", "initial", "2024-03-01 09:20:00+00"),
+        change("R3", "initial", "2024-03-01 08:30:00+00"),
+    )
+    (late,) = db_records(ingest(ref_dir, sources=SOURCES, tracker_dsn=pg_dsn))
+    assert (late.rows_read, late.rows_loaded) == (1, 1)
+    raw = read_raw(ref_dir, "ta_requests")
+    assert sorted((x["request_id"], x["_file"]) for x in raw) == [
+        ("R1", first.file),
+        ("R2", late.file),
+    ]
+    # the watermark does not move back, and the window's rows are not pulled again
+    assert read_watermark(Zone(ref_dir)) == "2024-03-01 10:00:00+00"
+    again = ingest(ref_dir, sources=SOURCES, tracker_dsn=pg_dsn)
+    assert db_records(again) == [] and len(pulls(ref_dir)) == 2
+    assert len(read_raw(ref_dir, "ta_requests")) == 2
+
+
+def test_pull_killed_before_its_watermark_pulls_nothing_twice(ref_dir, pg_dsn, monkeypatch):
+    setup_table(pg_dsn)
+    insert(
+        pg_dsn,
+        change("R1", "initial", "2024-03-01 10:00:00+00"),
+        change("R2", "initial", "2024-03-01 10:05:00+00"),
+    )
+    monkeypatch.setenv("PLCQI_TRACKER_DSN", pg_dsn)
+    out = ref_dir.parent / "killed.json"
+    # killed right after the extract is on disk: no watermark written, nothing ingested from it
+    code, _ = finished(start(ref_dir, out, after_match=r"/tracker_db/pull_"), out)
+    assert code == -signal.SIGKILL
+    assert len(pulls(ref_dir)) == 1 and read_watermark(Zone(ref_dir)) is None
+    insert(pg_dsn, change("R3", "initial", "2024-03-01 10:10:00+00"))
+    report = ingest(ref_dir, sources=SOURCES, tracker_dsn=pg_dsn)
+    assert [r.rows_read for r in db_records(report)] == [2, 1]  # the extract, then R3 alone
+    raw = read_raw(ref_dir, "ta_requests")
+    assert sorted(x["request_id"] for x in raw) == ["R1", "R2", "R3"]
+    assert read_watermark(Zone(ref_dir)) == "2024-03-01 10:10:00+00"
 
 
 def test_db_source_without_dsn_is_an_error(ref_dir):

@@ -110,6 +110,8 @@ for path in sorted(Path(sys.argv[1]).glob("*.py")):
                 "outlets": [o.name for o in t.outlets],
                 "operator": type(t).__name__,
                 "upstream": sorted(t.upstream_task_ids),
+                "trigger_rule": str(getattr(t.trigger_rule, "value", t.trigger_rule)),
+                "env": {k: str(v) for k, v in (getattr(t, "env", None) or {}).items()},
             })
         timetable = dag.timetable
         out["dags"][dag.dag_id] = {
@@ -191,8 +193,18 @@ def test_transform_dag_runs_on_every_raw_asset_and_emits_marts(parsed):
         f"plcqi_raw_{s}" for s in ("reference", "ta_requests", "attendance", "polls", "surveys")
     )
     by_id = {t["task_id"]: t for t in dag["tasks"]}
-    assert by_id["marts_quality_gate"]["outlets"] == ["plcqi_marts"]
-    assert {"as_of", "prepare_warehouse", "raw_quality_gate"} <= set(by_id)
+    assert {"as_of", "prepare_warehouse", "raw_quality_gate", "marts_quality_gate"} <= set(by_id)
+    # The run's build becomes the warehouse last, after the marts gate validated it; the
+    # marts Asset says so. After a failure anywhere, the build is set aside instead.
+    assert by_id["promote"]["outlets"] == ["plcqi_marts"]
+    assert by_id["marts_quality_gate"]["outlets"] == []
+    assert sorted(by_id["promote"]["upstream"]) == ["as_of", "marts_quality_gate",
+                                                    "prepare_warehouse"]
+    assert by_id["discard_failed_build"]["upstream"] == ["promote"]
+    assert by_id["discard_failed_build"]["trigger_rule"] == "one_failed"
+    for task_id in ("prepare_warehouse", "marts_quality_gate", "promote",
+                    "discard_failed_build"):
+        assert by_id[task_id]["pool"] == "plcqi_duckdb", task_id
 
 
 def test_transform_dbt_tasks_come_from_the_manifest_in_the_duckdb_pool(parsed):
@@ -206,6 +218,12 @@ def test_transform_dbt_tasks_come_from_the_manifest_in_the_duckdb_pool(parsed):
     for t in dbt:
         assert t["operator"].startswith("Dbt"), t
         assert t["pool"] == "plcqi_duckdb" and t["queue"] == "plcqi_duckdb", t
+        # Every dbt task of a run builds the run's new file from its inputs snapshot, as
+        # prepare_warehouse made them; never the warehouse readers open.
+        for name in ("PLCQI_DBT_WAREHOUSE", "PLCQI_DBT_INPUT_DIR"):
+            assert t["env"][name] == (
+                "{{ ti.xcom_pull(task_ids='prepare_warehouse')['build']['dbt_env']"
+                f"['{name}'] }}}}"), t["env"]
 
 
 def test_report_dag_monthly_and_on_marts_with_mapped_centers(parsed):
@@ -248,6 +266,9 @@ def test_postgres_target_uses_no_duckdb_pool(tmp_path, parse_env):
     env = dict(parse_env, PLCQI_WAREHOUSE_TARGET="postgres",
                PLCQI_DBT_MANIFEST=parse_env["PLCQI_DBT_MANIFEST"])
     parsed = json.loads(_parse(env))
+    transform = {t["task_id"]: t for t in parsed["dags"]["plcqi_transform"]["tasks"]}
+    assert "PLCQI_DBT_SCHEMA_SUFFIX" in transform["dbt.dim_centers_model_build"]["env"]
+    assert "PLCQI_DBT_WAREHOUSE" not in transform["dbt.dim_centers_model_build"]["env"]
     assert parsed["errors"] == {}
     for dag in parsed["dags"].values():
         for t in dag["tasks"]:

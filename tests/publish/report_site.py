@@ -21,9 +21,9 @@ READERS = (
     ("cy", "center:C1", None),  # reads C1, gets no e-mail
 )
 PAGES = {
-    f"C1/{AS_OF}.html": "Center One report",
-    f"C1/{EARLIER}.html": "Center One earlier report",
-    f"C2/{AS_OF}.html": "Center Two report",
+    f"centers/C1/{AS_OF}.html": "Center One report",
+    f"centers/C1/{EARLIER}.html": "Center One earlier report",
+    f"centers/C2/{AS_OF}.html": "Center Two report",
     f"leadership/{AS_OF}.html": "Leadership report",
     f"data-quality/{AS_OF}.html": "Data-quality page",
     "data-docs/index.html": "Data Docs",

@@ -69,7 +69,8 @@ def test_password_is_stored_only_as_a_bcrypt_hash(reports):
      "unknown center 'C9': the centers are C1, C2"),
     (["--user", "x", "--role", "admin"],
      "unknown role 'admin': a role is center:<CENTER_ID>, leadership or engineer"),
-    (["--user", "x", "--role", "center:leadership"], "'leadership' is not a center id"),
+    (["--user", "x", "--role", "center:../C1"], "'../C1' is not a center id"),
+    (["--user", "x", "--role", "center:.hidden"], "'.hidden' is not a center id"),
     (["--user", "a b", "--role", "leadership"], "'a b' cannot be a user name"),
     (["--user", "x:y", "--role", "leadership"], "'x:y' cannot be a user name"),
     (["--user", "x", "--role", "leadership", "--email", "x@y.org, z@w.org"],
@@ -121,14 +122,14 @@ def test_each_audience_index_lists_exactly_what_it_may_read(reports):
     assert sorted(p.name for p in folder.glob("*.html")) == [
         "center-C1.html", "center-C2.html", "engineer.html", "leadership.html"]
     c1 = _links(folder / "center-C1.html")
-    assert c1 == [f"C1/{AS_OF}.html", f"C1/{EARLIER}.html"]
+    assert c1 == [f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html"]
     text = (folder / "center-C1.html").read_text()
     for other in ("C2", "leadership", "data-quality", "Data Docs", "Data quality"):
         assert other not in text, other
-    assert _links(folder / "center-C2.html") == [f"C2/{AS_OF}.html"]
+    assert _links(folder / "center-C2.html") == [f"centers/C2/{AS_OF}.html"]
     assert sorted(_links(folder / "leadership.html")) == sorted(
-        [f"leadership/{AS_OF}.html", f"C1/{AS_OF}.html", f"C1/{EARLIER}.html",
-         f"C2/{AS_OF}.html"])
+        [f"leadership/{AS_OF}.html", f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html",
+         f"centers/C2/{AS_OF}.html"])
     assert set(_links(folder / "engineer.html")) == set(_links(reports / "reports" /
                                                                "index.html"))
     assert {f"data-quality/{AS_OF}.html", "data-docs/index.html"} <= set(

@@ -21,7 +21,7 @@ BASE = "https://reports.example.org"
 SENDER = "cqi-reports@plcqi.example.org"
 EMAILS = {name: email for name, _, email in READERS if email}
 ROLES = {name: role for name, role, _ in READERS}
-REPORT = {"ana": f"C1/{AS_OF}.html", "ben": f"C2/{AS_OF}.html",
+REPORT = {"ana": f"centers/C1/{AS_OF}.html", "ben": f"centers/C2/{AS_OF}.html",
           "lee": f"leadership/{AS_OF}.html", "eng": f"data-quality/{AS_OF}.html"}
 
 
@@ -187,7 +187,7 @@ def test_clear_errors(site, smtp, monkeypatch, tmp_path):
 
 
 def test_a_reader_whose_center_has_no_report_that_day(site, smtp):
-    (site / "reports" / "C2" / f"{AS_OF}.html").unlink()
+    (site / "reports" / "centers" / "C2" / f"{AS_OF}.html").unlink()
     result = run_deliver(site)
     assert result.exit_code == 0, result.output
     assert "no report    ben (center:C2)" in result.output

@@ -24,7 +24,7 @@ from tests.publish.smtp_server import SmtpServer
 pytestmark = pytest.mark.slow
 AS_OF = fixtures.AS_OF
 BASE = "https://reports.example.org"
-READERS = {"ana": ("center:C1", "ana@center-one.example.org", f"C1/{AS_OF}.html"),
+READERS = {"ana": ("center:C1", "ana@center-one.example.org", f"centers/C1/{AS_OF}.html"),
            "lee": ("leadership", "lee@occ.example.gov", f"leadership/{AS_OF}.html"),
            "eng": ("engineer", "eng@plcqi.example.org", f"data-quality/{AS_OF}.html")}
 

@@ -14,11 +14,11 @@ def test_report_all(tmp_path):
     result = CliRunner().invoke(report_command, ["--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "5 page(s) as of 2026-06-30" in result.output
-    for rel in ("index.html", "C1/2026-06-30.html", "C2/2026-06-30.html",
+    for rel in ("index.html", "centers/C1/2026-06-30.html", "centers/C2/2026-06-30.html",
                 "leadership/2026-06-30.html", "data-quality/2026-06-30.html"):
         assert (tmp_path / "reports" / rel).exists(), rel
     index = (tmp_path / "reports" / "index.html").read_text()
-    assert 'href="C1/2026-06-30.html"' in index and "No Data Docs yet" in index
+    assert 'href="centers/C1/2026-06-30.html"' in index and "No Data Docs yet" in index
     dq = (tmp_path / "reports" / "data-quality" / "2026-06-30.html").read_text()
     assert "no quality results yet" in dq
 
@@ -30,10 +30,10 @@ def test_report_one_center_and_data_docs_link(tmp_path):
     result = CliRunner().invoke(report_command, ["--data-dir", str(tmp_path), "--center", "C2",
                                                  "--as-of", "2026-06-30"])
     assert result.exit_code == 0, result.output
-    assert not (tmp_path / "reports" / "C1").exists()
+    assert not (tmp_path / "reports" / "centers" / "C1").exists()
     assert not (tmp_path / "reports" / "leadership").exists()
-    c2 = (tmp_path / "reports" / "C2" / "2026-06-30.html").read_text()
-    assert 'href="../data-docs/index.html"' in c2
+    c2 = (tmp_path / "reports" / "centers" / "C2" / "2026-06-30.html").read_text()
+    assert 'href="../../data-docs/index.html"' in c2
     index = render_index(tmp_path).read_text()
     assert 'href="data-docs/index.html"' in index
 
@@ -85,7 +85,7 @@ def test_a_failed_gate_stops_publication_but_not_the_data_quality_page(tmp_path)
     assert "marts.rates: expect_column_values_to_be_between on column 'value' failed: " \
            "observed [1.3]" in result.output
     reports = tmp_path / "reports"
-    assert not (reports / "C1").exists() and not (reports / "leadership").exists()
+    assert not (reports / "centers" / "C1").exists() and not (reports / "leadership").exists()
     dq = (reports / "data-quality" / "2026-06-30.html").read_text()
     assert "1 gate error(s): publication stops" in dq and "cohort_id=K9" in dq
     assert 'href="data-quality/2026-06-30.html"' in (reports / "index.html").read_text()
@@ -96,7 +96,7 @@ def test_a_failed_gate_of_another_date_does_not_stop_publication(tmp_path):
     _store_result(tmp_path, "marts", "2026-05-31", [RATE_ERROR])
     result = CliRunner().invoke(report_command, ["--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    c1 = (tmp_path / "reports" / "C1" / "2026-06-30.html").read_text()
+    c1 = (tmp_path / "reports" / "centers" / "C1" / "2026-06-30.html").read_text()
     assert "not validated for this as-of date: marts (validated as of 2026-05-31)" in c1
 
 
@@ -115,7 +115,7 @@ def test_warnings_show_in_every_report_without_other_centers_rows(tmp_path):
     assert "all gates passed, 2 warning(s)" in dq
     assert "2 values outside 1-5 ([email removed])" in dq
     assert "cohort_id=K9" in dq  # operators see the failing rows
-    c1 = (reports / "C1" / "2026-06-30.html").read_text()
+    c1 = (reports / "centers" / "C1" / "2026-06-30.html").read_text()
     assert "all gates passed, 2 warning(s)" in c1
     assert "1 of 40 rows - expected: rates within [0, 1]" in c1
     assert "K9" not in c1  # a center report names no other center's cohort

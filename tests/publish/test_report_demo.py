@@ -52,11 +52,11 @@ def test_every_center_has_a_report(demo):
     con.close()
     written = {p.relative_to(d / "reports").as_posix() for p in result.paths}
     for center in all_centers:
-        assert f"{center}/{AS_OF}.html" in written
+        assert f"centers/{center}/{AS_OF}.html" in written
     assert {f"leadership/{AS_OF}.html", f"data-quality/{AS_OF}.html", "index.html"} <= written
     index = (d / "reports" / "index.html").read_text()
     for center in all_centers:
-        assert f'href="{center}/{AS_OF}.html"' in index
+        assert f'href="centers/{center}/{AS_OF}.html"' in index
     assert centers  # the demo has cohorts
     (SHOTS.parent).mkdir(parents=True, exist_ok=True)
     (SHOTS.parent / "report-timing.json").write_text(json.dumps(
@@ -88,11 +88,40 @@ def test_no_participant_named_anywhere(demo):
         assert not [e for e in emails if e in lowered], page
 
 
+def test_the_personal_data_scan_finds_no_one_in_any_output(demo):
+    """plcqi.privacy over the demo: the raw zone, quarantine, warehouse, ingest log, history
+    and every report (their CSV downloads included)."""
+    from plcqi import privacy
+
+    d, _, _ = demo
+    result = privacy.scan(d)
+    assert len(result.people.names) > 500 and len(result.people.emails) > 500
+    assert result.scanned["warehouses"] == 1 and result.scanned["parquet files"] > 50
+    assert result.total == 0, "\n".join(h.line() for h in result.hits)
+
+
+def test_no_csv_download_of_the_demo_starts_like_a_formula(demo):
+    import base64
+    import io
+    import re
+
+    d, result, _ = demo
+    cells = [c for page in result.paths
+             for m in re.findall(r'base64,([A-Za-z0-9+/=]+)" download', page.read_text())
+             for row in csv.reader(io.StringIO(base64.b64decode(m).decode()))
+             for c in row]
+    assert len(cells) > 1000
+    risky = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")
+             and not re.fullmatch(r"[+-]?\d+(?:\.\d+)?%?", c)]
+    assert risky == [], risky[:10]
+    assert any(c.startswith("'+") for c in cells)  # e.g. '+24 pts: neutralized, not dropped
+
+
 def test_center_reports_hold_no_other_centers_cohorts(demo):
     d, _, _ = demo
     by_center = cohorts_by_center(d)
     for center, own in by_center.items():
-        html = (d / "reports" / center / f"{AS_OF}.html").read_text()
+        html = (d / "reports" / "centers" / center / f"{AS_OF}.html").read_text()
         others = {c for k, ids in by_center.items() if k != center for c in ids}
         # a cohort id followed by a non-id character (ES01-C1 must not match ES01-C10)
         leaked = [c for c in others if any(f"{c}{end}" in html for end in '<"\' ,:)')]

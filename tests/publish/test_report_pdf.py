@@ -27,7 +27,7 @@ def test_report_pdf_is_a_real_pdf(tmp_path):
                                                  "--pdf"])
     assert result.exit_code == 0, result.output
     assert ", 1 PDF(s)" in result.output
-    pdf = tmp_path / "reports" / "C1" / "2026-06-30.pdf"
+    pdf = tmp_path / "reports" / "centers" / "C1" / "2026-06-30.pdf"
     assert str(pdf) in result.output
     data = Path(pdf).read_bytes()
     assert data.startswith(b"%PDF-")

@@ -5,11 +5,11 @@ quarantine")."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
 
+from plcqi.ingest.rawzone import LogRecord, Zone
 from plcqi.publish import center, warehouse
 from tests.fixtures import warehouse as fixtures
 
@@ -48,13 +48,22 @@ def _zone(d: Path) -> None:
     _parquet(d / "quarantine" / "surveys" / "six_month" / "20260701T000000000000Z__b.parquet",
              q, [("surveys/six_month/2026.csv", 9, "relevance",
                   "9 is outside the allowed range 1 to 5", '{"cohort_id": "K1"}')])
-    log = d / "ingest_log" / "attendance"
-    log.mkdir(parents=True, exist_ok=True)
-    for name, file in (("r1", "attendance/C1/zoom/participants_1.csv"),
-                       ("r2", "attendance/somewhere/else.csv")):
-        (log / f"{name}.json").write_text(json.dumps({
-            "dataset": "attendance", "file": file, "status": "rejected",
-            "message": "no session matches the meeting"}))
+    # The log records commit those files (docs/raw-zone.md): readers list committed files only.
+    zone = Zone(d)
+    for dataset, file, stem, status, raw, quarantined in (
+        ("attendance", "attendance/2026-06.csv", "a", "loaded", True, True),
+        ("surveys/six_month", "surveys/six_month/2026.csv", "b", "loaded", False, True),
+        ("attendance", "attendance/C1/zoom/participants_1.csv", "c", "rejected", False, False),
+        ("attendance", "attendance/somewhere/else.csv", "d", "rejected", False, False),
+    ):
+        name = f"20260701T000000000000Z__{stem}.parquet"
+        LogRecord(
+            dataset=dataset, source=dataset.split("/")[0], file=file, file_hash=stem * 64,
+            status=status, loaded_at="2026-07-01T00:00:00+00:00",
+            message="" if status == "loaded" else "no session matches the meeting",
+            raw_file=f"raw/{dataset}/{name}" if raw else None,
+            quarantine_file=f"quarantine/{dataset}/{name}" if quarantined else None,
+        ).save(zone)
 
 
 def test_the_quality_section_is_the_centers_own(tmp_path):

@@ -34,14 +34,14 @@ def test_environment_always_autoescapes():
 def test_script_payloads_render_as_text(pages):
     for name, html in pages.items():
         assert "<script" not in html.lower(), name
-    c1 = pages["C1/2026-06-30.html"]
+    c1 = pages["centers/C1/2026-06-30.html"]
     # the grantee name and the poll question carry the payload: escaped, present as text
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Nation" in c1
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Was this useful?" in c1
 
 
 def test_comments_are_redacted_and_escaped_when_enabled(pages):
-    assert "Survey comments" not in pages["C1/2026-06-30.html"]
+    assert "Survey comments" not in pages["centers/C1/2026-06-30.html"]
     html = pages["C1-comments"]
     assert "Call [phone removed] about &lt;script&gt;" in html
     assert "[email removed]" in html and "jo.smith" not in html and "123-4567" not in html
@@ -55,14 +55,14 @@ def test_no_email_or_external_resource_in_any_page(pages):
 
 
 def test_suppressed_cells_are_marked_in_html(pages):
-    c1 = pages["C1/2026-06-30.html"]
+    c1 = pages["centers/C1/2026-06-30.html"]
     assert 'class="cell-suppressed num"' in c1 and ">n&lt;3<" in c1
     assert 'class="cell-complementary num"' in c1
     assert "K9" not in c1 and "Other Center" not in c1
 
 
 def test_every_chart_has_title_text_alternative_and_table(pages):
-    c1 = pages["C1/2026-06-30.html"]
+    c1 = pages["centers/C1/2026-06-30.html"]
     figures = re.findall(r'<figure class="chart".*?</figure>', c1, re.S)
     assert figures
     for f in figures:

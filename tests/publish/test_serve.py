@@ -91,10 +91,11 @@ def server(tmp_path_factory):
     data = make_site(tmp / "data")
     reports = data / "reports"
     # Ways out of the reports folder and into another center's: none may work.
-    (reports / "C1" / "to-c2.html").symlink_to(reports / "C2" / f"{AS_OF}.html")
-    (reports / "C1" / "passwd.html").symlink_to("/etc/passwd")
-    (reports / "C1" / "access").symlink_to(data / "access", target_is_directory=True)
-    (reports / "C1" / ".hidden.html").write_text("hidden")
+    c1 = reports / "centers" / "C1"
+    (c1 / "to-c2.html").symlink_to(reports / "centers" / "C2" / f"{AS_OF}.html")
+    (c1 / "passwd.html").symlink_to("/etc/passwd")
+    (c1 / "access").symlink_to(data / "access", target_is_directory=True)
+    (c1 / ".hidden.html").write_text("hidden")
     s = start(data, tmp)
     yield s
     s.stop()
@@ -109,7 +110,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-REPORT_PATHS = [f"/C1/{AS_OF}.html", f"/C1/{EARLIER}.html", f"/C2/{AS_OF}.html",
+REPORT_PATHS = [f"/centers/C1/{AS_OF}.html", f"/centers/C1/{EARLIER}.html",
+                f"/centers/C2/{AS_OF}.html",
                 f"/leadership/{AS_OF}.html", f"/data-quality/{AS_OF}.html",
                 "/data-docs/index.html"]
 # Written out by hand rather than derived: the server must agree with this table.
@@ -140,8 +142,8 @@ def test_no_or_wrong_credentials_get_401(server):
 
 
 def test_missing_page_of_ones_own_is_404_and_another_centers_is_403(server):
-    assert server.status("/C1/2020-01-31.html", "ana") == 404
-    assert server.status("/C2/2020-01-31.html", "ana") == 403
+    assert server.status("/centers/C1/2020-01-31.html", "ana") == 404
+    assert server.status("/centers/C2/2020-01-31.html", "ana") == 403
     assert server.status("/C9/2020-01-31.html", "ana") == 403
 
 
@@ -153,15 +155,17 @@ def test_each_users_index_lists_what_they_may_read(server):
     for path in ("/", "/index.html"):
         status, _, body = server.request(path, "ana")
         assert status == 200
-        assert _links(body) == [f"C1/{AS_OF}.html", f"C1/{EARLIER}.html"]
+        assert _links(body) == [f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html"]
         assert b"C2" not in body and b"leadership/" not in body
         status, _, body = server.request(path, "cy")  # the same audience
-        assert status == 200 and _links(body) == [f"C1/{AS_OF}.html", f"C1/{EARLIER}.html"]
+        assert status == 200
+        assert _links(body) == [f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html"]
     _, _, body = server.request("/", "ben")
-    assert _links(body) == [f"C2/{AS_OF}.html"]
+    assert _links(body) == [f"centers/C2/{AS_OF}.html"]
     _, _, body = server.request("/", "lee")
-    assert sorted(_links(body)) == sorted([f"leadership/{AS_OF}.html", f"C1/{AS_OF}.html",
-                                           f"C1/{EARLIER}.html", f"C2/{AS_OF}.html"])
+    assert sorted(_links(body)) == sorted([
+        f"leadership/{AS_OF}.html", f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html",
+        f"centers/C2/{AS_OF}.html"])
     _, _, body = server.request("/", "eng")
     assert {f"data-quality/{AS_OF}.html", "data-docs/index.html"} <= set(_links(body))
     for user in ("ana", "ben", "lee", "eng"):  # every link of an index opens for its user
@@ -171,11 +175,12 @@ def test_each_users_index_lists_what_they_may_read(server):
 
 
 def test_gzip_and_no_server_version(server):
-    status, headers, body = server.request(f"/C1/{AS_OF}.html", "ana",
+    status, headers, body = server.request(f"/centers/C1/{AS_OF}.html", "ana",
                                            headers={"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("Content-Encoding") == "gzip"
     assert b"Center One report" in gzip.decompress(body)
-    for path, user in ((f"/C1/{AS_OF}.html", "ana"), (f"/C2/{AS_OF}.html", "ana"), ("/", None)):
+    for path, user in ((f"/centers/C1/{AS_OF}.html", "ana"), (f"/centers/C2/{AS_OF}.html", "ana"),
+                       ("/", None)):
         _, headers, body = server.request(path, user)
         assert headers.get("Server") == "nginx", headers
         assert not re.search(rb"nginx/\d", body)
@@ -183,20 +188,20 @@ def test_gzip_and_no_server_version(server):
 
 
 @pytest.mark.parametrize(("path", "users"), [
-    ("/C1/to-c2.html", ("ana", "eng")),  # a symlink to another center's report
-    ("/C1/passwd.html", ("ana", "eng")),  # a symlink out of the reports folder
-    ("/C1/access/users.json", ("ana", "eng")),  # a symlinked folder into DATA_DIR/access
-    ("/C1/.hidden.html", ("ana", "eng")),
+    ("/centers/C1/to-c2.html", ("ana", "eng")),  # a symlink to another center's report
+    ("/centers/C1/passwd.html", ("ana", "eng")),  # a symlink out of the reports folder
+    ("/centers/C1/access/users.json", ("ana", "eng")),  # a symlinked folder into DATA_DIR/access
+    ("/centers/C1/.hidden.html", ("ana", "eng")),
     # '..' resolves inside the root first: into another center's folder, still refused
-    (f"/C1/../C2/{AS_OF}.html", ("ana",)),
-    (f"/C1/%2e%2e/C2/{AS_OF}.html", ("ana",)),
-    (f"/C1%2f..%2fC2/{AS_OF}.html", ("ana",)),
-    (f"/C1/../leadership/{AS_OF}.html", ("ana",)),
+    (f"/centers/C1/../C2/{AS_OF}.html", ("ana",)),
+    (f"/centers/C1/%2e%2e/C2/{AS_OF}.html", ("ana",)),
+    (f"/centers/C1%2f..%2fC2/{AS_OF}.html", ("ana",)),
+    (f"/centers/C1/../leadership/{AS_OF}.html", ("ana",)),
     # and never above it
     ("/../access/users.json", ("ana", "eng")),
     ("/%2e%2e/access/nginx/htpasswd", ("ana", "eng")),
-    ("/C1/../../access/users.json", ("ana", "eng")),
-    ("/C1/%2e%2e/%2e%2e/access/nginx/htpasswd", ("ana", "eng")),
+    ("/centers/C1/../../access/users.json", ("ana", "eng")),
+    ("/centers/C1/%2e%2e/%2e%2e/access/nginx/htpasswd", ("ana", "eng")),
 ])
 def test_no_escape_by_symlink_or_dot_dot(server, path, users):
     for user in users:
@@ -206,9 +211,9 @@ def test_no_escape_by_symlink_or_dot_dot(server, path, users):
 
 
 def test_only_get_and_head(server):
-    assert server.status(f"/C1/{AS_OF}.html", "ana", method="HEAD") == 200
-    assert server.status(f"/C1/{AS_OF}.html", "ana", method="POST") == 405
-    assert server.status(f"/C1/{AS_OF}.html", "ana", method="DELETE") == 405
+    assert server.status(f"/centers/C1/{AS_OF}.html", "ana", method="HEAD") == 200
+    assert server.status(f"/centers/C1/{AS_OF}.html", "ana", method="POST") == 405
+    assert server.status(f"/centers/C1/{AS_OF}.html", "ana", method="DELETE") == 405
 
 
 def test_200_concurrent_requests_without_error(server):
@@ -241,12 +246,53 @@ def test_a_new_user_is_served_without_a_restart(server):
     assert server.status("/", "dee") == 401
     access.add(server.data_dir, "dee", "center:C2", PASSWORD)
     deadline = time.monotonic() + 15
-    while server.status(f"/C2/{AS_OF}.html", "dee") != 200 and time.monotonic() < deadline:
+    while server.status(f"/centers/C2/{AS_OF}.html", "dee") != 200 and time.monotonic() < deadline:
         time.sleep(0.3)
-    assert server.status(f"/C2/{AS_OF}.html", "dee") == 200
-    assert server.status(f"/C1/{AS_OF}.html", "dee") == 403
+    assert server.status(f"/centers/C2/{AS_OF}.html", "dee") == 200
+    assert server.status(f"/centers/C1/{AS_OF}.html", "dee") == 403
     access.remove(server.data_dir, "dee")
-    assert server.status(f"/C2/{AS_OF}.html", "dee") == 401  # at once: no reload needed
+    assert server.status(f"/centers/C2/{AS_OF}.html", "dee") == 401  # at once: no reload needed
+
+
+def test_centers_named_like_site_files_read_their_own_folder_only(server):
+    """A center id may be ``index.html`` or ``leadership``: its reports are under
+    ``centers/`` and nginx gives its readers that folder and their index, nothing else."""
+    from plcqi.publish import access, render_index
+
+    reports = server.data_dir / "reports"
+    made = []
+    for center in ("index.html", "leadership"):
+        folder = reports / "centers" / center
+        folder.mkdir(parents=True)
+        (folder / f"{AS_OF}.html").write_text(f"<p>{center} center report</p>")
+        made.append(folder)
+    render_index(server.data_dir)
+    access.add(server.data_dir, "ida", "center:index.html", PASSWORD)
+    access.add(server.data_dir, "leo", "center:leadership", PASSWORD)
+    try:
+        own = f"/centers/index.html/{AS_OF}.html"
+        theirs = f"/centers/leadership/{AS_OF}.html"
+        deadline = time.monotonic() + 15
+        while (server.status(own, "ida"), server.status(theirs, "leo")) != (200, 200) \
+                and time.monotonic() < deadline:
+            time.sleep(0.3)
+        status, _, body = server.request(own, "ida")
+        assert status == 200 and b"index.html center report" in body
+        status, _, body = server.request("/index.html", "ida")  # her index, not a report
+        assert status == 200 and _links(body) == [own.lstrip("/")]
+        for path in (f"/leadership/{AS_OF}.html", f"/centers/leadership/{AS_OF}.html",
+                     f"/centers/C1/{AS_OF}.html", f"/data-quality/{AS_OF}.html"):
+            assert server.status(path, "ida") == 403, path
+        assert server.status(f"/centers/leadership/{AS_OF}.html", "leo") == 200
+        assert server.status(f"/leadership/{AS_OF}.html", "leo") == 403
+        assert server.status(own, "leo") == 403
+        assert server.status(own, "lee") == 200  # leadership reads every center
+    finally:
+        access.remove(server.data_dir, "ida")
+        access.remove(server.data_dir, "leo")
+        for folder in made:
+            shutil.rmtree(folder)
+        render_index(server.data_dir)
 
 
 def test_sigterm_stops_nginx_and_frees_the_port(tmp_path):
@@ -254,7 +300,7 @@ def test_sigterm_stops_nginx_and_frees_the_port(tmp_path):
     s = start(data, tmp_path)
     pid = _nginx_pid(data)
     assert pid and _alive(pid)
-    assert s.status(f"/C1/{AS_OF}.html", "ana") == 200
+    assert s.status(f"/centers/C1/{AS_OF}.html", "ana") == 200
     assert s.stop() == 0
     assert not _alive(pid)
     with pytest.raises(OSError):

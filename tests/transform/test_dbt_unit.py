@@ -10,14 +10,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 import yaml
 
 from plcqi import paths
-from plcqi.ingest.contract import DATASETS, METRIC_KEYS
-from plcqi.ingest.rawzone import EMPTY_FILE, Zone
+from plcqi.ingest.contract import METRIC_KEYS
 from plcqi.transform import build as transform
 
 PROJECT = paths.dbt_project_dir()
@@ -88,33 +85,6 @@ def test_project_dir_can_be_overridden(monkeypatch, tmp_path):
 def test_unknown_target_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown dbt target"):
         transform.transform(tmp_path, target="sqlite")
-
-
-def test_a_failing_data_test_names_the_failing_node(tmp_path):
-    Zone(tmp_path).ensure_schema_files()
-    sessions = next(d for d in DATASETS if d.name == "reference/sessions")
-    row = {
-        "session_id": "S1",
-        "cohort_id": "K1",
-        "session_number": 1,
-        "session_type": "webinar",
-        "title": None,
-        "scheduled_start": None,
-        "duration_minutes": 0,
-        "status": "delivered",
-        "_file": "reference/sessions.csv",
-        "_row": 1,
-        "_file_hash": "x",
-        "_loaded_at": None,
-    }
-    empty = pq.read_schema(tmp_path / "raw" / sessions.name / EMPTY_FILE)
-    table = pa.Table.from_pylist([row], schema=empty)
-    pq.write_table(table, tmp_path / "raw" / sessions.name / "20260101T000000000000Z__bad.parquet")
-    with pytest.raises(transform.TransformError) as raised:
-        transform.transform(tmp_path, select="stg_reference__sessions")
-    assert any("duration_minutes" in node for node in raised.value.failed_nodes)
-    assert "duration_minutes" in str(raised.value)
-    assert raised.value.result.status_counts.get("fail", 0) >= 1
 
 
 def test_parse_writes_a_manifest(tmp_path):

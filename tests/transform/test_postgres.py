@@ -4,13 +4,21 @@ Builds both targets from one generated, ingested raw zone — the Postgres one i
 this test creates and drops — and compares every table of schema ``marts`` row by row; then
 "publishes" the previous quarter's headline figures into the history and builds both again
 (a second Postgres build into the same database), where both must read the published figures.
+
+Between the two, a Postgres build (as of another date) is SIGKILLed halfway: the marts are
+still the first build's, row for row, and the next build removes the schemas it left.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import signal
+import subprocess
+import sys
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import psycopg
@@ -21,6 +29,7 @@ from plcqi.generate import generate
 from plcqi.ingest.run import ingest
 from plcqi.sql import literal
 from plcqi.transform.build import transform
+from tests.transform.test_atomic_builds import DbtLog, kill_when
 
 AS_OF = date(2026, 6, 30)
 PREVIOUS_AS_OF = date(2026, 3, 31)
@@ -72,6 +81,17 @@ def test_duckdb_and_postgres_marts_are_identical(tmp_path, pg_dsn, monkeypatch):
 
     _build_both_and_compare(tmp_path, pg_dsn)
 
+    # Killed halfway: the marts are the first build's; its schemas are left until the next.
+    log = DbtLog(tmp_path)
+    killed = subprocess.Popen(
+        [str(Path(sys.executable).parent / "plcqi"), "transform", "--target", "postgres",
+         "--data-dir", str(tmp_path), "--as-of", PREVIOUS_AS_OF.isoformat()],
+        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert kill_when(killed.pid, lambda: log.started() >= 20)
+    assert killed.wait() == -signal.SIGKILL
+    assert "marts__build_cli" in _schemas(pg_dsn)
+    _compare(tmp_path, pg_dsn)
+
     # The previous quarter's headlines as if published then (this build's figures, dated
     # 2026-03-31): both targets now compare with them.
     warehouse = tmp_path / "warehouse" / "plcqi.duckdb"
@@ -92,14 +112,24 @@ def test_duckdb_and_postgres_marts_are_identical(tmp_path, pg_dsn, monkeypatch):
     finally:
         duck.close()
     assert sources == [("published",)]
+    assert not [s for s in _schemas(pg_dsn) if "__build_" in s or "__old_" in s]
+
+
+def _schemas(pg_dsn) -> list[str]:
+    with psycopg.connect(pg_dsn) as pg:
+        return [r[0] for r in pg.execute("select nspname from pg_namespace").fetchall()]
 
 
 def _build_both_and_compare(data_dir, pg_dsn) -> None:
     duck_result = transform(data_dir, target="duckdb", as_of=AS_OF)
     pg_result = transform(data_dir, target="postgres", as_of=AS_OF)
     assert duck_result.success and pg_result.success
+    assert duck_result.promoted and pg_result.promoted
     assert duck_result.status_counts == pg_result.status_counts
+    _compare(data_dir, pg_dsn)
 
+
+def _compare(data_dir, pg_dsn) -> None:
     duck = duckdb.connect(str(data_dir / "warehouse" / "plcqi.duckdb"), read_only=True)
     try:
         with psycopg.connect(pg_dsn) as pg, pg.cursor() as pg_cur:

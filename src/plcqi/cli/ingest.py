@@ -62,10 +62,13 @@ def show_status(data_dir) -> None:
 
 def run_ingest(data_dir, sources, tracker_dsn):
     """Ingest and print per-file accounting and what has landed; return the report."""
+    from plcqi import locks, settings
     from plcqi.ingest import run as ingestion
 
     try:
         report = ingestion.ingest(data_dir, list(sources) or None, tracker_dsn)
+    except (locks.Busy, settings.KeyRefused) as e:
+        raise click.ClickException(str(e)) from None
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     for r in report.records:

@@ -31,3 +31,7 @@ def report_command(data_dir, centers, as_of, pdf, include_comments) -> None:
     click.echo(f"{len(result.paths)} page(s) as of {result.as_of}"
                + (f", {len(result.pdfs)} PDF(s)" if result.pdfs else "")
                + f" in {result.seconds:.1f}s")
+    if result.problems:
+        for problem in result.problems:
+            click.echo(f"not published: {problem}", err=True)
+        raise SystemExit(1)

@@ -19,12 +19,12 @@ def run_command(data_dir, target, as_of) -> None:
 
     A rejected file or a failed gate ends the run with a failure status, after every step
     that can still run has run; a failed gate stops publication."""
-    from plcqi import pipeline
+    from plcqi import locks, pipeline, settings
     from plcqi.transform.build import TransformError
 
     try:
         state = pipeline.run(data_dir, as_of=as_of, target=target, echo=click.echo)
-    except TransformError as e:
+    except (TransformError, locks.Busy, settings.KeyRefused) as e:
         raise click.ClickException(str(e)) from None
     if target == "duckdb":
         print_summary(data_dir)

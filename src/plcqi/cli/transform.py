@@ -13,7 +13,8 @@ from plcqi.cli.options import AS_OF, DATA_DIR, TARGET
 @TARGET
 @AS_OF
 def transform_command(data_dir, target, as_of) -> None:
-    """Build the warehouse with dbt (models and every test) from the raw zone."""
+    """Build a new warehouse with dbt (models and every test) from a snapshot of the raw zone;
+    it replaces the current one in one step once every model and test passed."""
     from plcqi.transform import build
 
     try:
@@ -22,3 +23,4 @@ def transform_command(data_dir, target, as_of) -> None:
         raise click.ClickException(str(e)) from None
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
     click.echo(f"dbt build ({target}): {counts}")
+    click.echo(f"warehouse: {result.warehouse}")

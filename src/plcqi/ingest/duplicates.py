@@ -1,6 +1,7 @@
 """Duplicate keys: a row whose key repeats an earlier row with other content, in the same
-file or (keyed event data) an earlier raw file of the dataset, is quarantined naming that row;
-exact duplicates load."""
+file or (keyed event data) a current raw file of another landing file of the dataset, is
+quarantined naming that row; exact duplicates load. A new version of a file is not checked
+against the version it replaces."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from plcqi.sql import ident as q
 from plcqi.sql import literal as lit
 
 
-def earlier_raw_files(zone: Zone, ds: contract.Dataset) -> list[Path]:
-    """The raw files a keyed event dataset already holds; a new row's key is checked against
-    them. Reference snapshots have none: their latest file replaces the earlier ones."""
+def earlier_raw_files(zone: Zone, ds: contract.Dataset, rel: str | None = None) -> list[Path]:
+    """The current raw files a keyed event dataset already holds, but those of ``rel`` (the
+    landing file being loaded, whose new version replaces its rows); a new row's key is
+    checked against them. Reference snapshots have none: their latest file replaces the
+    earlier ones."""
     if not ds.key or ds.source == "reference":
         return []
-    return zone.raw_files(ds.name)
+    return zone.raw_files(ds.name, replacing=rel)
 
 
 def duplicate_sql(ds: contract.Dataset, earlier: list[Path] = ()) -> tuple[str, str]:
@@ -39,11 +42,7 @@ def duplicate_sql(ds: contract.Dataset, earlier: list[Path] = ()) -> tuple[str, 
     content = "md5(row(" + ", ".join(q(c.name) for c in ds.columns) + ")::varchar)"
     not_null = " and ".join(f"{q(k)} is not null" for k in ds.key)
     if earlier:
-        stored = [
-            (c, raw_name(c), raw_type(c))
-            for c in ds.columns
-            if raw_name(c) is not None
-        ]
+        stored = [(c, raw_name(c), raw_type(c)) for c in ds.columns if raw_name(c) is not None]
         out = (
             "md5(row("
             + ", ".join(f"cast({value_sql(c, q(c.name))} as {t})" for c, _, t in stored)

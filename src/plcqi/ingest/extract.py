@@ -235,7 +235,7 @@ def extract_file(
         + ", ".join(f"{lit(c.name)}, {value_sql(c, q(c.name + '__s'))}" for c in ds.columns)
         + ")"
     )
-    dup_join, dup_rule = duplicate_sql(ds, earlier_raw_files(zone, ds))
+    dup_join, dup_rule = duplicate_sql(ds, earlier_raw_files(zone, ds, rel))
     # Only a flag for every row; reasons and the row as JSON are built for bad rows alone.
     any_reason = " or ".join(f"({reason}) is not null" for _, reason, _ in checks)
     if dup_rule:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+import os
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from plcqi import sql
-from plcqi.files import atomic_path, write_json
+from plcqi import locks, sql
+from plcqi.files import atomic_path, is_temporary, write_json
 from plcqi.ingest import contract
 
 # Every dataset folder holds this zero-row file with the dataset's schema, so that readers'
 # globs never come up empty (a source that has not delivered yet is an empty table).
 EMPTY_STEM = "00000000T000000000000Z__empty"
 EMPTY_FILE = f"{EMPTY_STEM}.parquet"
+KEY_FINGERPRINT = "_key_fingerprint.json"
+DEMO_MARKER = ".plcqi-demo-data"
 
 # Raw column types by contract type (docs/raw-zone.md).
 DUCKDB_TYPES = {
@@ -105,7 +108,13 @@ def parquet_list(files: list[Path]) -> str:
 
 @dataclass
 class Zone:
-    """The folders of one data directory."""
+    """The folders of one data directory, and what its ingest log says is in them.
+
+    A data file is *committed* once a log record names it (the record's atomic rename is the
+    commit point, ``docs/raw-zone.md``), and *current* while its landing file's newest loaded
+    version is the one that wrote it (or holds its bytes). The listings below return committed,
+    current files only: every reader of the raw zone goes through them, never through a glob.
+    """
 
     root: Path
 
@@ -126,55 +135,156 @@ class Zone:
     def state(self) -> Path:
         return self.root / "state"
 
-    def raw_files(self, dataset: str, *, schema_file: bool = False) -> list[Path]:
-        """A dataset's raw data files, oldest first; the empty schema file too when asked
-        (it gives a reader the columns' types when nothing has landed)."""
-        return data_files(self.raw(dataset), schema_file=schema_file)
+    @property
+    def key_fingerprint(self) -> Path:
+        """The fingerprint of the key the raw zone was pseudonymized with
+        (:mod:`plcqi.ingest.pseudonymize`)."""
+        return self.root / "raw" / KEY_FINGERPRINT
+
+    @property
+    def demo_marker(self) -> Path:
+        """The hidden file ``plcqi generate`` leaves in a landing folder it wrote: only such a
+        folder may be ingested with the public demo key. Hidden, so never ingested."""
+        return self.landing / DEMO_MARKER
+
+    # -- the ingest log ------------------------------------------------------------------
+
+    def records(self, dataset: str) -> list[LogRecord]:
+        """Every committed log record of ``dataset`` (each version of each landing file, and
+        each rejection), in load order."""
+        return sorted(_read_records(self.log(dataset)), key=_load_order)
+
+    def verdicts(self, dataset: str) -> list[LogRecord]:
+        """Per landing file, its newest record, loaded or rejected: whether the file as it is
+        now made it in (a rejected file stays rejected until a new version loads)."""
+        latest: dict[str, LogRecord] = {}
+        for r in self.records(dataset):
+            latest[r.file] = r
+        return sorted(latest.values(), key=_load_order)
+
+    def current_records(self, dataset: str, *, replacing: str | None = None) -> list[LogRecord]:
+        """Per landing file, its current version: its newest ``loaded`` record (a rejected
+        version replaces nothing). ``replacing``: leave that landing file out, as when its
+        new version is being loaded."""
+        latest: dict[str, LogRecord] = {}
+        for r in self.records(dataset):
+            if r.status == "loaded" and r.file != replacing:
+                latest[r.file] = r
+        return sorted(latest.values(), key=_load_order)
+
+    def next_loaded_at(self, dataset: str) -> datetime:
+        """The load time of the next record of ``dataset``: now, but always after the latest
+        record (so file names sort in load order even if the clock steps back)."""
+        now = datetime.now(UTC)
+        records = self.records(dataset)
+        if records:
+            last = datetime.fromisoformat(records[-1].loaded_at) + timedelta(microseconds=1)
+            now = max(now, last)
+        return now
+
+    # -- the data files ------------------------------------------------------------------
+
+    def raw_files(
+        self, dataset: str, *, schema_file: bool = False, replacing: str | None = None
+    ) -> list[Path]:
+        """A dataset's committed, current raw data files, oldest first; the empty schema file
+        too when asked (it gives a reader the columns' types when nothing has landed).
+        ``replacing``: without that landing file's current version (see
+        :meth:`current_records`)."""
+        files = sorted(
+            {
+                self.root / r.raw_file
+                for r in self.current_records(dataset, replacing=replacing)
+                if r.raw_file
+            }
+        )
+        schema = self.raw(dataset) / EMPTY_FILE
+        if schema_file and schema.exists():
+            files.insert(0, schema)
+        return files
 
     def quarantine_files(self, dataset: str | None = None) -> list[Path]:
-        """The quarantine files of a dataset, or of every dataset."""
-        if dataset is not None:
-            return data_files(self.quarantine(dataset))
-        return data_files(self.root / "quarantine", recursive=True)
+        """The committed, current quarantine files of a dataset, or of every dataset."""
+        names = [dataset] if dataset is not None else [ds.name for ds in contract.DATASETS]
+        return sorted(
+            {
+                self.root / r.quarantine_file
+                for name in names
+                for r in self.current_records(name)
+                if r.quarantine_file
+            }
+        )
 
     def latest_raw(self, dataset: str) -> Path | None:
-        """The newest raw file of a dataset (for reference snapshots: the current one)."""
+        """The newest current raw file of a dataset (for reference snapshots: the current
+        one)."""
         files = self.raw_files(dataset)
         return files[-1] if files else None
 
+    def tidy(self, dataset: str) -> list[Path]:
+        """Remove what an interrupted ingestion of ``dataset`` left: data files that no
+        committed record names (written before a kill, never committed) and temporary files.
+        Only while holding the dataset's lock (:func:`plcqi.locks.exclusive`), so no other
+        process is writing them. Returns the files removed."""
+        named = {
+            self.root / f
+            for r in self.records(dataset)
+            for f in (r.raw_file, r.quarantine_file)
+            if f
+        }
+        removed = []
+        for folder in (self.raw(dataset), self.quarantine(dataset), self.log(dataset)):
+            if not folder.is_dir():
+                continue
+            for p in sorted(folder.iterdir()):
+                orphan = p.suffix == ".parquet" and p.name != EMPTY_FILE and p not in named
+                if p.is_file() and (orphan or is_temporary(p)):
+                    p.unlink(missing_ok=True)
+                    removed.append(p)
+        return removed
+
+    def ensure_schema_file(self, ds: contract.Dataset, con=None) -> Path | None:
+        """Write a dataset's zero-row schema file (``EMPTY_FILE``) unless it exists; return it
+        when written. The caller holds the dataset's lock (else see
+        :meth:`ensure_schema_files`); ``con``: a DuckDB connection to write it with."""
+        import duckdb
+
+        target = self.raw(ds.name) / EMPTY_FILE
+        if target.exists():
+            return None
+        columns = ", ".join(f"null::{t} as {sql.ident(name)}" for name, t in raw_columns(ds))
+        own = con is None
+        con = duckdb.connect(":memory:") if own else con
+        try:
+            with atomic_path(target) as tmp:
+                con.execute(
+                    f"copy (select {columns} limit 0) to {sql.literal(str(tmp))} (format parquet)"
+                )
+        finally:
+            if own:
+                con.close()
+        return target
+
     def ensure_schema_files(self) -> list[Path]:
         """Give every dataset folder its zero-row schema file (``EMPTY_FILE``); return the
-        files written."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        arrow = {
-            "VARCHAR": pa.string(),
-            "BIGINT": pa.int64(),
-            "DOUBLE": pa.float64(),
-            "BOOLEAN": pa.bool_(),
-            "DATE": pa.date32(),
-            "TIMESTAMP": pa.timestamp("us"),
-        }
+        files written. Takes each dataset's lock, only for a file that is missing."""
         written = []
         for ds in contract.DATASETS:
-            target = self.raw(ds.name) / EMPTY_FILE
-            if target.exists():
+            if (self.raw(ds.name) / EMPTY_FILE).exists():
                 continue
-            schema = pa.schema([(name, arrow[t]) for name, t in raw_columns(ds)])
-            with atomic_path(target) as tmp:
-                pq.write_table(schema.empty_table(), tmp)
-            written.append(target)
+            with locks.exclusive(self.root, ds.name, what=f"the raw dataset {ds.name}"):
+                target = self.ensure_schema_file(ds)
+            if target is not None:
+                written.append(target)
         return written
 
 
 def data_files(folder: Path, *, recursive: bool = False, schema_file: bool = False) -> list[Path]:
-    """The Parquet data files of a raw-zone or quarantine folder, sorted by path (file names
-    start with their load stamp), without the empty schema file unless asked."""
+    """Every Parquet file on disk in a raw-zone or quarantine folder, committed or not,
+    sorted by path (file names start with their load stamp), without the empty schema file
+    unless asked. Readers of the data use :class:`Zone`'s listings instead."""
     pattern = "**/*.parquet" if recursive else "*.parquet"
-    return sorted(
-        p for p in Path(folder).glob(pattern) if schema_file or p.name != EMPTY_FILE
-    )
+    return sorted(p for p in Path(folder).glob(pattern) if schema_file or p.name != EMPTY_FILE)
 
 
 def file_hash(path: Path) -> str:
@@ -206,7 +316,7 @@ class LogRecord:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    rows_skipped: int = 0  # rows a native layout says are not events (SOURCES.md)
+    rows_skipped: int = 0  # rows a native layout says are not events (SOURCES.md), or held
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
     layout: str = "contract"  # "contract" or a layout of SOURCES.md
     message: str = ""
@@ -215,22 +325,66 @@ class LogRecord:
     control_characters: int = 0  # removed from the file's text values (INPUTS.md)
     raw_file: str | None = None
     quarantine_file: str | None = None
+    # The landing file that already holds these bytes' rows (raw_file and quarantine_file are
+    # then its files, and this file's rows are all skipped).
+    same_as: str | None = None
     loaded_at: str = ""
 
+    @property
+    def stem(self) -> str:
+        """The name its record and data files share: ``<loaded_at>__<hash16>``.
+
+        >>> LogRecord("polls", "polls", "polls/a.csv", "ab" * 32, "loaded",
+        ...           loaded_at="2026-01-02T03:04:05.000006+00:00").stem
+        '20260102T030405000006Z__abababababababab'
+        """
+        return f"{stamp(datetime.fromisoformat(self.loaded_at))}__{self.file_hash[:16]}"
+
     def path(self, zone: Zone) -> Path:
-        return zone.log(self.dataset) / f"{self.file_hash[:16]}.json"
+        return zone.log(self.dataset) / f"{self.stem}.json"
 
     def save(self, zone: Zone) -> None:
+        """Commit: the record's atomic rename makes its data files part of the raw zone."""
         write_json(self.path(zone), asdict(self))
 
 
+_FIELDS = {f.name for f in fields(LogRecord)}
+_CACHE: dict[Path, tuple[tuple[int, int], dict]] = {}
+
+
+def _read_records(folder: Path) -> list[LogRecord]:
+    """The records in one dataset's log folder. A record is never rewritten once committed,
+    so each file is parsed once per process (keyed by its size and time, to be safe)."""
+    out = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return out
+    for e in entries:
+        if not e.name.endswith(".json") or e.name.startswith("."):
+            continue
+        try:
+            st = e.stat()
+        except FileNotFoundError:
+            continue
+        path, key = Path(e.path), (st.st_mtime_ns, st.st_size)
+        cached = _CACHE.get(path)
+        if cached is None or cached[0] != key:
+            data = json.loads(path.read_text())
+            cached = _CACHE[path] = (key, {k: v for k, v in data.items() if k in _FIELDS})
+        out.append(LogRecord(**cached[1]))
+    return out
+
+
+def _load_order(r: LogRecord) -> tuple:
+    return (
+        datetime.fromisoformat(r.loaded_at) if r.loaded_at else datetime.min.replace(tzinfo=UTC),
+        r.file,
+        r.file_hash,
+    )
+
+
 def read_log(zone: Zone) -> list[LogRecord]:
-    records = []
-    for p in sorted((zone.root / "ingest_log").glob("**/*.json")):
-        records.append(LogRecord(**json.loads(p.read_text())))
+    """Every committed record of every dataset (the log keeps every version), by load time."""
+    records = [r for ds in contract.DATASETS for r in zone.records(ds.name)]
     return sorted(records, key=lambda r: (r.loaded_at, r.dataset, r.file))
-
-
-def already_loaded(zone: Zone, dataset: str, digest: str) -> bool:
-    p = zone.log(dataset) / f"{digest[:16]}.json"
-    return p.exists() and json.loads(p.read_text()).get("status") == "loaded"

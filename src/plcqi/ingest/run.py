@@ -1,21 +1,24 @@
 """Ingestion: every landing file of a source, checked, into the raw zone, once.
 
 ``ingest`` is what ``plcqi ingest`` and the Airflow ingest tasks call. It never writes the
-warehouse, so sources can be ingested in parallel (each writes only its own datasets' files).
+warehouse, so sources can be ingested in parallel (each writes only its own datasets' files,
+under their locks). A killed ingestion leaves nothing half-written that counts: the next one
+removes it and ends as one clean run would.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from plcqi import paths, settings
+from plcqi import locks, paths, settings
 from plcqi.ingest import contract, pseudonymize, sources
 from plcqi.ingest.extract import FileRejected, extract_file
-from plcqi.ingest.rawzone import LogRecord, Zone, already_loaded, file_hash, read_log
+from plcqi.ingest.rawzone import LogRecord, Zone, file_hash
 
 
 @dataclass
@@ -43,11 +46,12 @@ class IngestReport:
         }
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for extraction (never the warehouse), with the keyed hash."""
+def connect(key: bytes | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for extraction (never the warehouse), with the keyed hash (of
+    ``key``, default the configured one)."""
     con = duckdb.connect(":memory:")
     con.execute("set TimeZone = 'UTC'")
-    pseudonymize.install(con, settings.pii_key())
+    pseudonymize.install(con, settings.pii_key() if key is None else key)
     return con
 
 
@@ -63,15 +67,33 @@ def landing_files(zone: Zone, ds: contract.Dataset) -> list[Path]:
     )
 
 
+@contextmanager
+def dataset_lock(zone: Zone, ds: contract.Dataset, con=None) -> Iterator[None]:
+    """Hold the dataset's lock: no other process writes its files meanwhile (another
+    ingestion waits, then finds nothing left to do). What an interrupted ingestion left
+    behind is removed first. Raises :class:`plcqi.locks.Busy` after PLCQI_LOCK_TIMEOUT."""
+    with locks.exclusive(zone.root, ds.name, what=f"the raw dataset {ds.name}"):
+        zone.tidy(ds.name)
+        zone.ensure_schema_file(ds, con)
+        yield
+
+
 def ingest_file(
     con, zone: Zone, ds: contract.Dataset, path: Path, rel: str | None = None
 ) -> LogRecord | None:
-    """Ingest one file unless this exact content was loaded before; log what happened."""
+    """Ingest one landing file unless its current version has these bytes; log what
+    happened. Hold the dataset's lock (:func:`dataset_lock`).
+
+    Its data files are written first and its log record last: the record's rename commits
+    them (``docs/raw-zone.md``). New bytes at a known path are a new version, whose rows
+    replace the earlier version's; bytes another landing file already holds are not loaded
+    twice (the record points at that file's rows, all counted as skipped)."""
     rel = rel or path.relative_to(zone.landing).as_posix()
     digest = file_hash(path)
-    if already_loaded(zone, ds.name, digest) and not _reverted_snapshot(zone, ds, digest):
+    current = zone.current_records(ds.name)
+    if any(r.file == rel and r.file_hash == digest for r in current):
         return None
-    loaded_at = datetime.now(UTC)
+    loaded_at = zone.next_loaded_at(ds.name)
     record = LogRecord(
         dataset=ds.name,
         source=ds.source,
@@ -80,6 +102,13 @@ def ingest_file(
         status="loaded",
         loaded_at=loaded_at.isoformat(),
     )
+    holder = next(
+        (r for r in current if r.file != rel and r.file_hash == digest and r.raw_file), None
+    )
+    if holder is not None:
+        _same_bytes(record, holder)
+        record.save(zone)
+        return record
     try:
         result = extract_file(con, zone, ds, path, rel, digest, loaded_at)
     except FileRejected as e:
@@ -113,17 +142,46 @@ def ingest_file(
         if result.unexpected_columns:
             notes.append("unexpected column(s) kept: " + ", ".join(result.unexpected_columns))
         record.message = "; ".join(notes)
+    if record.status == "rejected":
+        zone.tidy(ds.name)  # whatever it wrote before failing is not committed: remove it
+        if _rejected_before(zone, record):
+            return record  # checked again, same verdict: the log has it already
     record.save(zone)
     return record
 
 
-def _reverted_snapshot(zone: Zone, ds: contract.Dataset, digest: str) -> bool:
-    """A reference file changed back to a version loaded before: the latest raw snapshot is
-    another version, so this one must be loaded again to be the current one."""
-    if ds.source != "reference":
+def _same_bytes(record: LogRecord, holder: LogRecord) -> None:
+    """``record``'s landing file has the bytes of ``holder``'s, whose rows are loaded: the
+    record points at those rows and counts its own as skipped, naming the file."""
+    owner = holder.same_as or holder.file
+    record.rows_read = record.rows_skipped = holder.rows_read
+    if holder.rows_read:
+        record.skipped = {f"same bytes as {owner}, whose rows are loaded": holder.rows_read}
+    record.layout = holder.layout
+    record.unused_columns = list(holder.unused_columns)
+    record.unexpected_columns = list(holder.unexpected_columns)
+    record.raw_file, record.quarantine_file = holder.raw_file, holder.quarantine_file
+    record.same_as = owner
+    record.message = f"same bytes as {owner}: its rows are not loaded twice"
+
+
+def _rejected_before(zone: Zone, record: LogRecord) -> bool:
+    """Whether the newest record of this file version already rejects it for the same
+    reason (a rejected file is checked on every run; its record is written once)."""
+    same = [
+        r
+        for r in zone.records(record.dataset)
+        if (r.file, r.file_hash) == (record.file, record.file_hash)
+    ]
+    if not same or same[-1].status != "rejected":
         return False
-    latest = zone.latest_raw(ds.name)
-    return latest is not None and not latest.stem.endswith("__" + digest[:16])
+    return _outcome(same[-1]) == _outcome(record)
+
+
+def _outcome(r: LogRecord) -> dict:
+    d = asdict(r)
+    d.pop("loaded_at")
+    return d
 
 
 def ingest(
@@ -133,7 +191,12 @@ def ingest(
 ) -> IngestReport:
     """Ingest the named sources (default: every file source, plus the tracker database when
     ``tracker_dsn`` or PLCQI_TRACKER_DSN is set). Reference data goes first: the other
-    sources' keys are checked against it."""
+    sources' keys are checked against it.
+
+    Each dataset is ingested under its lock, so ingestions of one data folder may run at
+    once (Airflow runs the sources in parallel) and end as one would. The key is checked
+    first (:func:`plcqi.ingest.pseudonymize.checked_key`): a wrong one ingests nothing.
+    Raises ValueError for bad arguments, ``settings.KeyRefused`` and ``locks.Busy``."""
     zone = Zone(paths.data_dir(data_dir))
     tracker_dsn = tracker_dsn or settings.get("tracker_dsn")
     if sources is None:
@@ -141,25 +204,26 @@ def ingest(
     unknown = set(sources) - set(contract.SOURCES) - {contract.DB_SOURCE}
     if unknown:
         raise ValueError(f"unknown source(s): {', '.join(sorted(unknown))}")
+    if contract.DB_SOURCE in sources and not tracker_dsn:
+        raise ValueError("the ta_requests_db source needs PLCQI_TRACKER_DSN (or --tracker-dsn)")
+    key = pseudonymize.checked_key(zone)
     report = IngestReport()
-    con = connect()
+    con = connect(key)
     try:
         for source in sorted(sources, key=_source_order):
             if source == contract.DB_SOURCE:
                 from plcqi.ingest import tracker_db
 
-                if not tracker_dsn:
-                    raise ValueError(
-                        "the ta_requests_db source needs PLCQI_TRACKER_DSN (or --tracker-dsn)"
-                    )
-                files = tracker_db.pull(zone, tracker_dsn, settings.get("tracker_table"))
                 ds = contract.dataset("ta_requests")
-                for path in files:
-                    _collect(report, ingest_file(con, zone, ds, path))
+                with dataset_lock(zone, ds, con):
+                    files = tracker_db.pull(zone, tracker_dsn, settings.get("tracker_table"))
+                    for path in files:
+                        _collect(report, ingest_file(con, zone, ds, path))
                 continue
             for ds in contract.datasets_of(source):
-                for path in landing_files(zone, ds):
-                    _collect(report, ingest_file(con, zone, ds, path))
+                with dataset_lock(zone, ds, con):
+                    for path in landing_files(zone, ds):
+                        _collect(report, ingest_file(con, zone, ds, path))
         zone.ensure_schema_files()
     finally:
         con.close()
@@ -179,19 +243,25 @@ def _source_order(source: str) -> int:
 
 
 def landed_summary(data_dir: Path | str | None = None) -> list[dict]:
-    """Per dataset: files loaded and rows in the raw zone and quarantine, from the log."""
+    """Per dataset, from the log: the landing files whose current version is loaded, those
+    whose newest version is rejected, and the rows of the current versions in the raw zone
+    and quarantine."""
     zone = Zone(paths.data_dir(data_dir))
-    rows: dict[str, dict] = {}
-    for r in read_log(zone):
-        d = rows.setdefault(
-            r.dataset,
-            {"dataset": r.dataset, "files": 0, "rejected": 0, "loaded": 0, "quarantined": 0},
-        )
-        if r.status == "rejected":
-            d["rejected"] += 1
+    rows = []
+    for ds in contract.DATASETS:
+        records = zone.records(ds.name)
+        if not records:
             continue
-        d["files"] += 1
-        d["loaded"] += r.rows_loaded
-        d["quarantined"] += r.rows_quarantined
-    order = [ds.name for ds in contract.DATASETS]
-    return sorted(rows.values(), key=lambda d: order.index(d["dataset"]))
+        newest = {r.file: r for r in records}
+        wrote = {r.raw_file: r for r in records if r.raw_file and r.same_as is None}
+        held = {r.raw_file for r in zone.current_records(ds.name)} & set(wrote)
+        rows.append(
+            {
+                "dataset": ds.name,
+                "files": len(zone.current_records(ds.name)),
+                "rejected": sum(r.status == "rejected" for r in newest.values()),
+                "loaded": sum(wrote[f].rows_loaded for f in held),
+                "quarantined": sum(wrote[f].rows_quarantined for f in held),
+            }
+        )
+    return rows

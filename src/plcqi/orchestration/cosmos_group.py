@@ -8,6 +8,10 @@ Each model is one task running ``dbt build --select <model>``: the model, then i
 and unit tests, so a model whose tests fail stops the models downstream of it. Tests with
 several parents (relationships) are detached into their own task after all their parents.
 On DuckDB every dbt task runs in the one-slot pool: DuckDB allows one writer at a time.
+
+Every dbt task of a run builds the run's build (``plcqi.transform.builds``), never the
+warehouse: its environment (the new DuckDB file, or the Postgres schema suffix, and the
+inputs snapshot) is rendered from what the run's ``prepare_warehouse`` task returned.
 """
 
 from __future__ import annotations
@@ -18,13 +22,26 @@ from plcqi.orchestration import config
 
 # The dbt variable every model reads; the value comes from the run's as-of task.
 AS_OF_TEMPLATE = "{{{{ ti.xcom_pull(task_ids='{task_id}') }}}}"
+# A variable of the run's build environment (Build.dbt_env), from the prepare task's value.
+BUILD_ENV_TEMPLATE = "{{{{ ti.xcom_pull(task_ids='{task_id}')['build']['dbt_env']['{name}'] }}}}"
 
 
 class ManifestMissing(FileNotFoundError):
     pass
 
 
-def dbt_task_group(group_id: str = "dbt", as_of_task_id: str = "as_of"):
+def build_env(target: str, prepare_task_id: str) -> dict[str, str]:
+    """The dbt tasks' environment variables that point at the run's build."""
+    from plcqi.transform import builds
+
+    names = [builds.ENV_INPUTS]
+    names.append(builds.ENV_WAREHOUSE if target == "duckdb" else builds.ENV_SCHEMA_SUFFIX)
+    return {n: BUILD_ENV_TEMPLATE.format(task_id=prepare_task_id, name=n) for n in names}
+
+
+def dbt_task_group(
+    group_id: str = "dbt", as_of_task_id: str = "as_of", prepare_task_id: str = "prepare_warehouse"
+):
     """A ``DbtTaskGroup`` of the dbt project for the configured warehouse target."""
     from cosmos import (
         DbtTaskGroup,
@@ -54,6 +71,7 @@ def dbt_task_group(group_id: str = "dbt", as_of_task_id: str = "as_of"):
                 "PLCQI_DATA_DIR": str(config.data_dir()),
                 "DO_NOT_TRACK": "1",
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                **build_env(target, prepare_task_id),
             },
         ),
         profile_config=ProfileConfig(

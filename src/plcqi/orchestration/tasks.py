@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from plcqi import paths
 from plcqi.orchestration import config, dates
 
 log = logging.getLogger("plcqi.orchestration")
@@ -108,19 +107,92 @@ def check_rejections(summary: Mapping[str, Any]) -> None:
 # -- transform ---------------------------------------------------------------------------
 
 
-def prepare_warehouse(as_of: str) -> dict:
+def prepare_warehouse(as_of: str, context: Context) -> dict:
     """Before dbt: schema files for every raw dataset and the published history (sources
-    resolve even before a first delivery); on Postgres, the raw zone copied into schema ``raw``."""
+    resolve even before a first delivery), then this run's build (``plcqi.transform.builds``):
+    what earlier runs left removed, the inputs snapshot taken, on Postgres copied into the
+    build's raw schema. Returns the build, which the dbt tasks' environment, the marts gate
+    and the promotion read."""
+    from plcqi.transform import builds
     from plcqi.transform.build import ensure_source_files
 
     data_dir = config.data_dir()
+    target = config.warehouse_target()
     written = ensure_source_files(data_dir)
-    out: dict[str, Any] = {"as_of": as_of, "schema_files_written": len(written)}
-    if config.warehouse_target() == "postgres":
-        from plcqi.transform.postgres import PgTarget, load_raw
+    build_id = builds.airflow_build_id(str(context["run_id"]))
+    if target == "postgres":
+        from plcqi.transform.postgres import PgTarget, remove_leftover_schemas
 
-        out["raw_rows"] = load_raw(data_dir, PgTarget.from_env())
+        remove_leftover_schemas(PgTarget.from_env(), builds.Build(data_dir, target,
+                                                                  build_id).schema_suffix)
+    build = builds.start(data_dir, target, build_id)
+    out: dict[str, Any] = {"as_of": as_of, "schema_files_written": len(written),
+                           "build": build.describe()}
+    if target == "postgres":
+        from plcqi.transform.postgres import RAW_SCHEMA, PgTarget, load_raw
+
+        out["raw_rows"] = load_raw(data_dir, PgTarget.from_env(),
+                                   schema=RAW_SCHEMA + build.schema_suffix, inputs=build.inputs)
+    log.info("plcqi: run %s builds %s", context["run_id"], build.path if target == "duckdb"
+             else f"schemas *{build.schema_suffix}")
     return out
+
+
+def _build(prepared: Mapping[str, Any]):
+    from plcqi.transform.builds import Build
+
+    return Build.from_description(prepared["build"])
+
+
+def promote_build(prepared: Mapping[str, Any], as_of: str, context: Context | None = None
+                  ) -> dict:
+    """Make this run's build the warehouse, once every dbt task and the marts gate passed:
+    a build that lacks a model (a task cleared on its own after the run) is refused. Emits
+    the marts Asset."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from plcqi.transform import builds
+    from plcqi.transform.build import missing_relations
+
+    _release_duckdb()
+    build = _build(prepared)
+    if build.target == "duckdb" and not build.path.is_file():
+        raise AirflowFailException(
+            f"no build at {build.path} (already promoted or removed): clear the whole run, "
+            "from prepare_warehouse")
+    missing = missing_relations(build, config.manifest_path())
+    if missing:
+        raise AirflowFailException(
+            f"the build of this run lacks {len(missing)} model(s) ({', '.join(missing[:5])}): "
+            "not promoted; clear the whole run, from prepare_warehouse")
+    where = builds.promote(build)
+    log.info("plcqi: build %s promoted: %s", build.id, where)
+    if context is not None:
+        from plcqi.orchestration import assets
+
+        _set_outlet_extra(context, assets.marts(), {"as_of": as_of})
+    return {"as_of": as_of, "build": build.id, "warehouse": where}
+
+
+PREPARE_TASK_ID = "prepare_warehouse"
+
+
+def discard_failed_build(context: Context) -> dict:
+    """After a failure anywhere in the run: keep its build aside for inspection
+    (``warehouse/failed.duckdb``) and remove its inputs snapshot; the warehouse keeps its
+    previous build."""
+    from plcqi.transform import builds
+
+    prepared = context["ti"].xcom_pull(task_ids=PREPARE_TASK_ID)
+    if not prepared:
+        log.warning("plcqi: %s did not run: no build to discard", PREPARE_TASK_ID)
+        return {"build": None, "failed_build": None}
+    _release_duckdb()
+    build = _build(prepared)
+    kept = builds.set_aside(build)
+    log.warning("plcqi: build %s not promoted; the warehouse keeps its previous build%s",
+                build.id, f"; the failed build is kept at {kept}" if kept else "")
+    return {"build": build.id, "failed_build": kept}
 
 
 def _release_duckdb() -> None:
@@ -134,17 +206,28 @@ def _message(finding: Any) -> str:
     return str(getattr(finding, "message", finding))
 
 
-def quality_gate(stage: str, as_of: str, context: Context | None = None) -> dict:
+def quality_gate(stage: str, as_of: str, prepared: Mapping[str, Any] | None = None) -> dict:
     """Great Expectations suites of a stage (``raw`` or ``marts``); fails, without retrying
     (the data will not change by itself), naming the failed expectations. The marts gate
-    emits the marts Asset."""
+    validates this run's build (``prepared``: what ``prepare_warehouse`` returned) before its
+    promotion; on Postgres it has nothing to read (the suites read DuckDB) and says so."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from plcqi.quality import validate
 
+    if stage == "marts" and config.warehouse_target() != "duckdb":
+        log.warning("plcqi: the marts gate reads the DuckDB warehouse; PLCQI_WAREHOUSE_TARGET "
+                    "is %s: not validated", config.warehouse_target())
+        return {"stage": stage, "as_of": as_of, "ok": True, "skipped": True}
     if stage == "marts":
         _release_duckdb()
-    result = validate(config.data_dir(), stage=stage, as_of=date.fromisoformat(as_of))
+    if stage == "marts" and prepared is not None:
+        from plcqi.transform import builds
+
+        with builds.reading(config.data_dir(), _build(prepared).path):
+            result = validate(config.data_dir(), stage=stage, as_of=date.fromisoformat(as_of))
+    else:
+        result = validate(config.data_dir(), stage=stage, as_of=date.fromisoformat(as_of))
     for w in result.warnings:
         log.warning("plcqi: %s gate warning: %s", stage, _message(w))
     if not result.ok:
@@ -152,10 +235,6 @@ def quality_gate(stage: str, as_of: str, context: Context | None = None) -> dict
             f"{stage} quality gate failed ({len(result.errors)} error(s)): "
             + " | ".join(_message(e) for e in result.errors)
         )
-    if stage == "marts" and context is not None:
-        from plcqi.orchestration import assets
-
-        _set_outlet_extra(context, assets.marts(), {"as_of": as_of})
     return {
         "stage": stage,
         "as_of": as_of,
@@ -183,30 +262,35 @@ def ensure_marts(as_of: str) -> dict:
             "reports read the DuckDB warehouse (plcqi.publish); PLCQI_WAREHOUSE_TARGET is "
             f"{config.warehouse_target()}: nothing to render"
         )
-    import duckdb
-
-    from plcqi.publish.warehouse import PublishError, built_as_of
+    from plcqi.publish.warehouse import PublishError, built_as_of, read_only
 
     _release_duckdb()
-    path = paths.warehouse(config.data_dir())
     built = None
-    if path.exists():
-        con = duckdb.connect(str(path), read_only=True)
-        try:
+    try:
+        with read_only(config.data_dir()) as con:
             built = built_as_of(con)
-        except (PublishError, duckdb.Error) as e:
-            log.warning("plcqi: cannot read the marts' as-of date (%s); rebuilding", e)
-        finally:
-            con.close()
+    except PublishError as e:
+        log.warning("plcqi: no marts to report on (%s); building them", e)
+    except Exception as e:  # noqa: BLE001 - a warehouse without the marts: rebuild
+        log.warning("plcqi: cannot read the marts' as-of date (%s); rebuilding", e)
     if built is not None and built.isoformat() == as_of:
         _check_gate(as_of)
         return {"as_of": as_of, "rebuilt": False}
     log.info("plcqi: the marts are as of %s, not %s: rebuilding them for %s", built, as_of, as_of)
-    from plcqi.transform.build import transform
+    from airflow.sdk.exceptions import AirflowFailException
 
-    transform(config.data_dir(), target="duckdb", as_of=date.fromisoformat(as_of))
-    gate = quality_gate("marts", as_of)
-    return {"as_of": as_of, "rebuilt": True, "previous_as_of": str(built), "gate": gate}
+    from plcqi.transform.build import marts_gate, transform
+
+    gates = []
+    result = transform(config.data_dir(), target="duckdb", as_of=date.fromisoformat(as_of),
+                       check=marts_gate(config.data_dir(), date.fromisoformat(as_of),
+                                        gates.append))
+    if not result.promoted:
+        _check_gate(as_of)  # renders the data-quality page that says why, then fails
+        raise AirflowFailException(f"the marts as of {as_of} failed their quality gate: not "
+                                   f"promoted (kept at {result.failed_build})")
+    return {"as_of": as_of, "rebuilt": True, "previous_as_of": str(built),
+            "gate": {"ok": True, "warnings": len(gates[-1].warnings) if gates else 0}}
 
 
 def _check_gate(as_of: str) -> None:
@@ -232,15 +316,11 @@ def center_ids() -> list[str]:
         with PgTarget.from_env().connect() as con:
             rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()
     else:
-        import duckdb
+        from plcqi.publish.warehouse import read_only
 
         _release_duckdb()
-        path = paths.warehouse(config.data_dir())
-        con = duckdb.connect(str(path), read_only=True)
-        try:
+        with read_only(config.data_dir()) as con:
             rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()
-        finally:
-            con.close()
     ids = [r[0] for r in rows]
     log.info("plcqi: %s center(s) to report on: %s", len(ids), ", ".join(ids))
     return ids

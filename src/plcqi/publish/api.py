@@ -1,18 +1,17 @@
 """The publish step's entry points: render the reports of one as-of date into
 ``DATA_DIR/reports/`` and rebuild the index.
 
-Layout::
+The layout of ``reports/`` is :mod:`plcqi.publish.layout`'s: center reports under
+``reports/centers/<center_id>/``, so that no center id names one of the site's own files.
 
-    reports/index.html                      every report, by center and period, and Data Docs
-    reports/<center_id>/<as_of>.html        a center's CQI report
-    reports/leadership/<as_of>.html         the cross-center report
-    reports/data-quality/<as_of>.html       quarantine, quality gates, freshness
-    reports/data-docs/index.html            Great Expectations Data Docs (written elsewhere)
+A run that stops (a failed quality gate, a failed dbt build, a warehouse that cannot be
+read) still writes the data-quality page that says why (``render_quality_page``).
 """
 
 from __future__ import annotations
 
-import re
+import logging
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,11 +21,10 @@ import duckdb
 
 from plcqi import history, paths, settings
 from plcqi.files import write_atomic
-from plcqi.publish import center, leadership, pdf, quality, render
+from plcqi.publish import center, layout, leadership, pdf, quality, render
 from plcqi.publish.warehouse import PublishError, check_as_of, connect, rows
 
-RESERVED = {"leadership", "data-quality", "data-docs"}
-_REPORT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.html$")
+log = logging.getLogger("plcqi.publish")
 
 
 @dataclass
@@ -36,6 +34,8 @@ class PublishResult:
     pdfs: list[Path] = field(default_factory=list)
     history: Path | None = None
     seconds: float = 0.0
+    # what could not be published (a center id that cannot name a folder); the rest was
+    problems: list[str] = field(default_factory=list)
 
     @property
     def index(self) -> Path | None:
@@ -78,13 +78,18 @@ def _min_cell_size(value: int | None) -> int:
     return int(value if value is not None else settings.get("min_cell_size"))
 
 
-def _links(root: Path, as_of: date, *, data_quality: bool) -> dict:
-    """Links from a page one folder below reports/ to the data-quality page and Data Docs."""
-    dq = root / "data-quality" / f"{as_of}.html"
-    docs = root / "data-docs" / "index.html"
-    return {"data_quality": f"../data-quality/{as_of}.html" if data_quality or dq.exists()
-            else None,
-            "data_docs": "../data-docs/index.html" if docs.exists() else None}
+def _links(root: Path, page: str, as_of: date, *, data_quality: bool) -> dict:
+    """Links from ``page`` to the data-quality page and Data Docs, when they are there."""
+    dq = layout.data_quality_page(as_of)
+    return {"data_quality": layout.link(page, dq)
+            if data_quality or (root / dq).exists() else None,
+            "data_docs": layout.link(page, layout.DATA_DOCS_PAGE)
+            if (root / layout.DATA_DOCS_PAGE).exists() else None}
+
+
+def _crumbs(page: str, label: str) -> list[dict]:
+    return [{"label": "Reports", "href": layout.link(page, layout.INDEX)},
+            {"label": label, "href": None}]
 
 
 def _write(path: Path, template: str, ctx: dict, want_pdf: bool, result: PublishResult):
@@ -94,21 +99,28 @@ def _write(path: Path, template: str, ctx: dict, want_pdf: bool, result: Publish
         result.pdfs.append(pdf.print_pdf(path, path.with_suffix(".pdf")))
 
 
+def center_page(center_id: str, as_of: date) -> str:
+    """A center's report, relative to ``reports/`` (PublishError for an id that cannot name
+    a folder)."""
+    try:
+        return layout.center_page(center_id, as_of)
+    except layout.UnsafeId as e:
+        raise PublishError(str(e)) from None
+
+
 def _center(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of: date,
             min_cell_size: int, include_comments: bool, want_pdf: bool, dq_written: bool,
             result: PublishResult, quality_context: dict | None = None) -> Path:
-    if "/" in center_id or center_id in RESERVED or center_id.startswith("."):
-        raise PublishError(f"{center_id!r} cannot name a report folder")
+    page = center_page(center_id, as_of)
     root = reports_dir(data_dir)
     if quality_context is None:
         quality_context = quality.context(data_dir, as_of, prefix="dq")
     ctx = center.build(con, data_dir, center_id, as_of, min_cell_size=min_cell_size,
                        include_comments=include_comments,
                        quality_context=quality.for_center(quality_context))
-    ctx["crumbs"] = [{"label": "Reports", "href": "../index.html"},
-                     {"label": ctx["center"]["name"], "href": None}]
-    ctx["links"] = _links(root, as_of, data_quality=dq_written)
-    path = root / center_id / f"{as_of}.html"
+    ctx["crumbs"] = _crumbs(page, ctx["center"]["name"])
+    ctx["links"] = _links(root, page, as_of, data_quality=dq_written)
+    path = root / page
     _write(path, "center.html", ctx, want_pdf, result)
     return path
 
@@ -119,6 +131,7 @@ def render_center(data_dir: Path | str | None, center_id: str, as_of: date | Non
     """Render one center's CQI report; returns its path."""
     data_dir = paths.data_dir(data_dir)
     result = PublishResult(as_of=as_of or date.min)
+    center_page(center_id, as_of or date.min)  # an id that cannot name a folder: say so first
     with connect(data_dir) as con:
         as_of = check_as_of(con, as_of)
         check_gate(data_dir, as_of)
@@ -140,9 +153,9 @@ def render_leadership(data_dir: Path | str | None, as_of: date | None = None, *,
 def _leadership(con, data_dir: Path, as_of: date, min_cell_size: int, want_pdf: bool,
                 result: PublishResult) -> Path:
     ctx = leadership.build(con, as_of, min_cell_size=min_cell_size)
-    ctx["crumbs"] = [{"label": "Reports", "href": "../index.html"},
-                     {"label": "Leadership", "href": None}]
-    path = reports_dir(data_dir) / "leadership" / f"{as_of}.html"
+    page = layout.leadership_page(as_of)
+    ctx["crumbs"] = _crumbs(page, "Leadership")
+    path = reports_dir(data_dir) / page
     _write(path, "leadership.html", ctx, want_pdf, result)
     return path
 
@@ -162,27 +175,70 @@ def render_data_quality(data_dir: Path | str | None, as_of: date, *,
     """Render the data-quality page (works without a warehouse)."""
     data_dir = paths.data_dir(data_dir)
     root = reports_dir(data_dir)
+    page = layout.data_quality_page(as_of)
     ctx = {
         "title": "Data quality", "as_of": as_of.isoformat(),
         "min_cell_size": _min_cell_size(min_cell_size),
         "quality": quality_context or quality.context(data_dir, as_of, prefix="dq"),
-        "crumbs": [{"label": "Reports", "href": "../index.html"},
-                   {"label": "Data quality", "href": None}],
-        "links": {"data_quality": None,
-                  "data_docs": "../data-docs/index.html"
-                  if (root / "data-docs" / "index.html").exists() else None},
+        "crumbs": _crumbs(page, "Data quality"),
+        "links": {**_links(root, page, as_of, data_quality=False), "data_quality": None},
     }
-    path = root / "data-quality" / f"{as_of}.html"
+    path = root / page
     write_atomic(path, render.render_page("data_quality.html", ctx))
     return path
 
 
-def _listing(folder: Path, prefix: str) -> list[dict]:
-    found = sorted((p for p in folder.glob("*.html") if _REPORT_RE.match(p.name)),
-                   reverse=True)
-    return [{"as_of": p.stem, "href": f"{prefix}/{p.name}",
-             "pdf": f"{prefix}/{p.stem}.pdf" if p.with_suffix(".pdf").exists() else None}
+def render_quality_page(data_dir: Path | str | None, as_of: date | None) -> Path | None:
+    """The data-quality page of ``as_of`` and the index, written when a run stops (a failed
+    gate or dbt build, a warehouse that cannot be read) so that the page explaining why is
+    there; returns the page, or None when it could not be written (logged: the failure being
+    raised is what matters then)."""
+    data_dir = paths.data_dir(data_dir)
+    as_of = as_of or quality.last_as_of(data_dir)
+    if as_of is None:
+        return None
+    try:
+        page = render_data_quality(data_dir, as_of)
+        render_index(data_dir)
+    except Exception as e:  # noqa: BLE001 - never hide the failure that brought us here
+        log.warning("plcqi: the data-quality page as of %s could not be written: %s", as_of, e)
+        return None
+    return page
+
+
+def _listing(root: Path, folder: str) -> list[dict]:
+    """The reports of a folder of ``reports/``, newest first, as the index links them."""
+    found = sorted((p for p in (root / folder).glob("*.html")
+                    if layout.REPORT_FILE_RE.match(p.name)), reverse=True)
+    return [{"as_of": p.stem, "href": f"{folder}/{p.name}",
+             "pdf": f"{folder}/{p.stem}.pdf" if p.with_suffix(".pdf").exists() else None}
             for p in found]
+
+
+def adopt_old_layout(data_dir: Path | str | None) -> list[str]:
+    """Move the center reports of the old layout (``reports/<center_id>/<as_of>.html``, in
+    which an id such as ``index.html`` took the place of a site file) into
+    ``reports/centers/<center_id>/``; returns the ids moved. Only a folder that holds
+    nothing but dated reports is moved."""
+    root = reports_dir(data_dir)
+    moved: list[str] = []
+    if not root.is_dir():
+        return moved
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
+        if (folder.name in layout.SITE and folder.name != layout.INDEX) \
+                or not layout.is_center_id(folder.name):
+            continue
+        files = list(folder.iterdir())
+        if not all(f.is_file() and layout.REPORT_FILE_RE.match(f.name) for f in files):
+            continue
+        target_dir = root / layout.center_folder(folder.name)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            if not (target_dir / f.name).exists():
+                f.replace(target_dir / f.name)
+        shutil.rmtree(folder)
+        moved.append(folder.name)
+    return moved
 
 
 def index_context(data_dir: Path | str | None) -> dict:
@@ -197,11 +253,12 @@ def index_context(data_dir: Path | str | None) -> dict:
     except (PublishError, duckdb.Error):
         pass  # an index of what is on disk still works without the warehouse
     centers = []
-    if root.exists():
-        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-            if folder.name in RESERVED or folder.name.startswith("."):
+    base = root / layout.CENTERS
+    if base.is_dir():
+        for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+            if not layout.is_center_id(folder.name):
                 continue
-            reports = _listing(folder, folder.name)
+            reports = _listing(root, layout.center_folder(folder.name))
             if reports:
                 centers.append({"id": folder.name, "name": names.get(folder.name, folder.name),
                                 "reports": reports})
@@ -210,19 +267,20 @@ def index_context(data_dir: Path | str | None) -> dict:
         "title": "plcqi reports", "as_of": None, "min_cell_size": _min_cell_size(None),
         "crumbs": [{"label": "Reports", "href": None}],
         "centers": centers,
-        "leadership": _listing(root / "leadership", "leadership"),
-        "data_quality": _listing(root / "data-quality", "data-quality"),
-        "data_docs": "data-docs/index.html" if (root / "data-docs" / "index.html").exists()
+        "leadership": _listing(root, layout.LEADERSHIP),
+        "data_quality": _listing(root, layout.DATA_QUALITY),
+        "data_docs": layout.DATA_DOCS_PAGE if (root / layout.DATA_DOCS_PAGE).exists()
         else None,
     }
 
 
 def render_index(data_dir: Path | str | None) -> Path:
     """Rebuild ``reports/index.html`` from the reports on disk, and each audience's index
-    (``plcqi.publish.access.indexes``)."""
+    (``plcqi.publish.access.indexes``). Reports of the old layout are moved first."""
     from plcqi.publish.access import indexes
 
-    path = reports_dir(data_dir) / "index.html"
+    adopt_old_layout(data_dir)
+    path = reports_dir(data_dir) / layout.INDEX
     ctx = index_context(data_dir)
     write_atomic(path, render.render_page("index.html", ctx))
     indexes.render(data_dir, index=ctx)
@@ -232,30 +290,45 @@ def render_index(data_dir: Path | str | None) -> Path:
 def render_all(data_dir: Path | str | None, as_of: date | None = None,
                centers: list[str] | None = None, *, min_cell_size: int | None = None,
                include_comments: bool = False, pdf: bool = False) -> PublishResult:
-    """Every report of the warehouse's as-of date (or of ``centers`` only), then the index."""
+    """Every report of the warehouse's as-of date (or of ``centers`` only), then the index.
+
+    The data-quality page is written first, and also when the warehouse cannot be read or a
+    gate failed: the error raised then names it."""
     started = time.perf_counter()
     data_dir = paths.data_dir(data_dir)
     n = _min_cell_size(min_cell_size)
+    try:
+        with connect(data_dir) as con:
+            as_of = check_as_of(con, as_of)
+            known = [r["center_id"] for r in rows(
+                con, "select center_id from marts.dim_centers order by center_id")]
+    except PublishError as e:
+        page = render_quality_page(data_dir, as_of)
+        if page is None:
+            raise
+        raise PublishError(f"{e}\nData-quality page: {page}") from None
+    result = PublishResult(as_of=as_of)
+    unknown = sorted(set(centers or []) - set(known))
+    if unknown:
+        raise PublishError(f"no center {', '.join(unknown)} in the marts")
+    dq = quality.context(data_dir, as_of, prefix="dq")
+    dq_page = render_data_quality(data_dir, as_of, min_cell_size=n, quality_context=dq)
+    result.paths.append(dq_page)
+    try:
+        check_gate(data_dir, as_of)
+    except GateFailed as e:
+        # The operator's page that explains the failure is still published.
+        render_index(data_dir)
+        failed = GateFailed(f"{e}\nData-quality page: {dq_page}")
+        failed.data_quality_page = dq_page
+        raise failed from None
     with connect(data_dir) as con:
-        as_of = check_as_of(con, as_of)
-        result = PublishResult(as_of=as_of)
-        known = [r["center_id"] for r in rows(
-            con, "select center_id from marts.dim_centers order by center_id")]
-        unknown = sorted(set(centers or []) - set(known))
-        if unknown:
-            raise PublishError(f"no center {', '.join(unknown)} in the marts")
-        dq = quality.context(data_dir, as_of, prefix="dq")
-        dq_page = render_data_quality(data_dir, as_of, min_cell_size=n, quality_context=dq)
-        result.paths.append(dq_page)
-        try:
-            check_gate(data_dir, as_of)
-        except GateFailed as e:
-            # The operator's page that explains the failure is still published.
-            render_index(data_dir)
-            failed = GateFailed(f"{e}\nData-quality page: {dq_page}")
-            failed.data_quality_page = dq_page
-            raise failed from None
         for center_id in centers or known:
+            if not layout.is_center_id(center_id):
+                # ingestion quarantines such an id: the other centers are still published
+                result.problems.append(f"no report for center {center_id!r}: it cannot name "
+                                       "a report folder (see the input contract's id rule)")
+                continue
             _center(con, data_dir, center_id, as_of, n, include_comments, pdf, True, result,
                     quality_context=dq)
         if not centers:

@@ -16,6 +16,7 @@ target, a tick per row where each row has its own (field ``target``).
 from __future__ import annotations
 
 import functools
+import re
 
 import altair as alt
 from altair.utils.schemapi import debug_mode
@@ -30,6 +31,46 @@ COLORS = {"bar": "#3b6ea8", "target": "#b8442f", "baseline": "#111111", "absent"
 VALIDATE = False  # tests/publish/test_report_charts.py turns it on and validates each chart kind
 # Wide fonts first: labels measured at build time (DejaVu Sans) still fit when shown.
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
+
+
+# What vl-convert cannot take: characters XML 1.0 forbids (C0 controls but tab, line feed
+# and carriage return; lone surrogates; U+FFFE, U+FFFF) make it panic and abort the whole
+# process, not raise. Removed too: the other C0/C1 controls, the bidirectional overrides
+# (a label must not reorder the text after it) and every other noncharacter.
+_UNDRAWABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]"
+)
+_BREAKS = re.compile("[\t\n\r\u2028\u2029]+")
+
+
+def label(text: str) -> str:
+    r"""Text as a chart draws it: line breaks and tabs become a space, characters vl-convert
+    cannot take (controls, lone surrogates, noncharacters, bidirectional overrides) are
+    removed. Every text of a spec goes through it (``clean_spec``).
+
+    >>> label("Was it useful?\x07"), label("two\nlines\u202e"), label("Alaska (see online=)")
+    ('Was it useful?', 'two lines', 'Alaska (see online=)')
+    """
+    return _UNDRAWABLE.sub("", _BREAKS.sub(" ", text))
+
+
+def clean_spec(node):
+    r"""A copy of a spec (or any part of it) with every string through ``label``: data values,
+    sort orders and scale domains alike, so they still match one another.
+
+    >>> clean_spec({"data": {"values": [{"q": "a\x00b"}]}, "sort": ["a\x00b"], "n": 1})
+    {'data': {'values': [{'q': 'ab'}]}, 'sort': ['ab'], 'n': 1}
+    """
+    if isinstance(node, str):
+        return label(node)
+    if isinstance(node, dict):
+        return {clean_spec(k): clean_spec(v) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [clean_spec(v) for v in node]
+    return node
 
 
 def chart(chart_id: str, title: str, alt_text: str, table: dict, spec: dict) -> dict:
@@ -82,7 +123,7 @@ def _finish(c: alt.TopLevelMixin, description: str) -> dict:
         stroke=None
     ).to_dict(validate=VALIDATE)
     spec.pop("$schema", None)  # a URL: nothing in the page should point outside it
-    return spec
+    return clean_spec(spec)
 
 
 @_fast
@@ -324,7 +365,15 @@ def runs(values: list) -> list[int]:
 
 
 def to_svg(spec: dict) -> str:
-    """Render a Vega-Lite spec to inert inline SVG (checked: no script, no external link)."""
+    r"""Render a Vega-Lite spec to inert inline SVG (checked: no script, no external link).
+
+    Its texts are cleaned again here, whoever built it: vl-convert aborts the process on a
+    character it cannot take.
+
+    >>> to_svg({"mark": "bar", "title": "bell\x07", "data": {"values": [{"a": "x\x0b"}]},
+    ...         "encoding": {"y": {"field": "a", "type": "nominal"}}}).startswith("<svg")
+    True
+    """
     import vl_convert as vlc
 
-    return check_svg(vlc.vegalite_to_svg(spec))
+    return check_svg(vlc.vegalite_to_svg(clean_spec(spec)))

@@ -1,5 +1,6 @@
 """Data-quality facts for the reports: quarantined rows by reason, the quality gates' results
-(``quality/latest.json``) and freshness per source (the ingest log). Every part is optional:
+(``quality/latest.json``), the last dbt build's failures (its ``run_results.json``) and
+freshness per source (the ingest log). Every part is optional:
 a missing file gives an empty part and a sentence saying so, never an error. The
 data-quality page shows the gates' failing rows over every source; a center report only names
 the checks (``for_center``) and shows its own sessions' and cohorts' files, quarantined rows
@@ -7,6 +8,7 @@ and rejections (``center_section``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from datetime import date
@@ -14,10 +16,13 @@ from pathlib import Path
 
 import duckdb
 
+from plcqi import paths
+from plcqi.ingest import contract
 from plcqi.ingest.rawzone import Zone, parquet_list
 from plcqi.publish import cells
 from plcqi.publish.safety import redact
 from plcqi.publish.tables import column, table
+from plcqi.sql import ident, literal
 
 _QUOTED_RE = re.compile(r"'[^']*'")
 
@@ -78,8 +83,8 @@ def newest_event(data_dir: Path, dataset: str, as_of: date) -> date | None:
         con.execute("set TimeZone = 'UTC'")
         listing = parquet_list(files)
         value = con.execute(
-            f"select max(cast({col} as date)) from read_parquet({listing}, union_by_name = true)"
-            f" where cast({col} as date) <= ?", [as_of]).fetchone()[0]
+            f"select max(cast({ident(col)} as date)) from read_parquet({listing}, "
+            f"union_by_name = true) where cast({ident(col)} as date) <= ?", [as_of]).fetchone()[0]
     except duckdb.Error:
         return None
     finally:
@@ -90,21 +95,21 @@ def newest_event(data_dir: Path, dataset: str, as_of: date) -> date | None:
 def freshness(data_dir: Path, as_of: date) -> list[dict]:
     """Per dataset of the ingest log: files, rows, rejected files, last load, and for event
     sources the newest event on or before the as-of date."""
+    zone = Zone(Path(data_dir))
     per: dict[str, dict] = {}
-    for p in sorted((Path(data_dir) / "ingest_log").glob("**/*.json")):
-        try:
-            r = json.loads(p.read_text())
-        except (OSError, ValueError):
+    for ds in contract.DATASETS:
+        records = zone.records(ds.name)
+        if not records:
             continue
-        d = per.setdefault(r.get("dataset", "?"), {
-            "files": 0, "rejected": 0, "rows_loaded": 0, "rows_quarantined": 0,
-            "rows_skipped": 0, "last": ""})
-        d["files"] += 1
-        d["rejected"] += r.get("status") == "rejected"
-        d["rows_loaded"] += int(r.get("rows_loaded") or 0)
-        d["rows_quarantined"] += int(r.get("rows_quarantined") or 0)
-        d["rows_skipped"] += int(r.get("rows_skipped") or 0)
-        d["last"] = max(d["last"], str(r.get("loaded_at") or ""))
+        current = zone.current_records(ds.name)
+        per[ds.name] = {
+            "files": len(current),
+            "rejected": sum(r.status == "rejected" for r in zone.verdicts(ds.name)),
+            "rows_loaded": sum(r.rows_loaded for r in current),
+            "rows_quarantined": sum(r.rows_quarantined for r in current),
+            "rows_skipped": sum(r.rows_skipped for r in current),
+            "last": max(str(r.loaded_at or "") for r in records),
+        }
     out = []
     for dataset, d in sorted(per.items()):
         newest = newest_event(data_dir, dataset, as_of)
@@ -177,6 +182,73 @@ def _summary(f) -> str:
     return f"{text} - expected: {f.description}" if f.description else text
 
 
+def _run_results(data_dir: Path) -> list[dict]:
+    """Every dbt target's last run results (``DATA_DIR/dbt/target/<target>/``), readable."""
+    from plcqi.transform.build import TARGETS
+
+    found = []
+    for target in TARGETS:
+        path = paths.dbt_target_dir(data_dir, target) / "run_results.json"
+        try:
+            found.append({"target": target, **json.loads(path.read_text())})
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _dbt_detail(message: str | None) -> str:
+    """A failing node's message in one line, without quoted values (file paths, data).
+
+    >>> _dbt_detail("Runtime Error in model m (models/m.sql)\\n  Parser Error: near 'x'")
+    "Runtime Error in model m (models/m.sql): Parser Error: near '…'"
+    """
+    lines = [ln.strip() for ln in (message or "").splitlines() if ln.strip()]
+    return generic_reason(": ".join(lines[:2]))[:300]
+
+
+def dbt_build(data_dir: Path, as_of: date) -> dict:
+    """The last dbt build for ``as_of`` (of any target): when it ran, and the nodes that
+    failed (models in error, tests that failed) and were skipped because of them."""
+    builds = [r for r in _run_results(Path(data_dir))
+              if (r.get("args") or {}).get("which") == "build"
+              and str(((r.get("args") or {}).get("vars") or {}).get("as_of_date", ""))[:10]
+              == as_of.isoformat()]
+    if not builds:
+        return {"available": False, "failed": [], "skipped": 0, "message": ""}
+    last = max(builds, key=lambda r: (r.get("metadata") or {}).get("generated_at", ""))
+    results = last.get("results") or []
+    failed = [{"node": str(r.get("unique_id", "?")).split(".", 1)[0] + " "
+               + str(r.get("unique_id", "?")).rsplit(".", 1)[-1],
+               "status": str(r.get("status")), "detail": _dbt_detail(r.get("message"))}
+              for r in results if r.get("status") in ("error", "fail", "runtime error")]
+    skipped = sum(r.get("status") == "skipped" for r in results)
+    at = str((last.get("metadata") or {}).get("generated_at", ""))[:19]
+    message = (f"the dbt build ({last['target']}) of {at} failed: {len(failed)} node(s) "
+               f"failed, {skipped} skipped because of them" if failed
+               else f"the dbt build ({last['target']}) of {at} passed")
+    return {"available": True, "at": at, "failed": failed, "skipped": skipped,
+            "message": message, "success": not failed}
+
+
+def last_as_of(data_dir: Path | str) -> date | None:
+    """The newest as-of date a quality gate or a dbt build ran for: the data-quality page to
+    write when a run stops before its as-of date is otherwise known."""
+    from plcqi.quality.store import read_latest_dicts
+
+    found: list[str] = []
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        found += [str(r.get("as_of") or "") for r in read_latest_dicts(Path(data_dir)).values()]
+    found += [str(((r.get("args") or {}).get("vars") or {}).get("as_of_date", ""))
+              for r in _run_results(Path(data_dir))]
+    dates = []
+    for text in found:
+        try:
+            dates.append(date.fromisoformat(text[:10]))
+        except ValueError:
+            continue
+    return max(dates, default=None)
+
+
 def _problems_table(prefix: str, problems: list[dict], *, row_details: bool) -> dict:
     detail = "detail" if row_details else "summary"
     return table(
@@ -202,6 +274,12 @@ def context(data_dir: Path, as_of: date, *, prefix: str) -> dict:
     q = quarantine_rows(data_dir)
     f = freshness(data_dir, as_of)
     g = gates(data_dir, as_of)
+    build = dbt_build(data_dir, as_of)
+    dbt_table = table(
+        f"{prefix}-dbt", "Failed dbt models and tests of the last build",
+        [column("node", "Node"), column("status", "Status"), column("detail", "Detail")],
+        [{"node": cells.text_cell(r["node"]), "status": cells.text_cell(r["status"]),
+          "detail": cells.text_cell(r["detail"])} for r in build["failed"]])
     quarantine_table = table(
         f"{prefix}-quarantine", "Quarantined rows by source, column and reason",
         [column("dataset", "Source"), column("column", "Column"), column("reason", "Reason"),
@@ -234,6 +312,8 @@ def context(data_dir: Path, as_of: date, *, prefix: str) -> dict:
         "gates": {k: v for k, v in g.items() if k != "problems"},
         "gate_problems": _problems_table(prefix, g["problems"], row_details=True),
         "problems": g["problems"],
+        "dbt": {k: v for k, v in build.items() if k != "failed"},
+        "dbt_failures": dbt_table,
         "prefix": prefix,
         "has_ingest_log": bool(f),
     }
@@ -265,8 +345,8 @@ def center_rows(data_dir: Path, own: dict[str, set[str]], known: dict[str, set[s
     scratch = duckdb.connect()
     try:
         for key, ids in own.items():
-            scratch.execute(f"create table own_{key} as select unnest(cast(? as varchar[])) "
-                            "as id", [sorted(ids)])
+            scratch.execute(f"create table {ident('own_' + key)} as "
+                            "select unnest(cast(? as varchar[])) as id", [sorted(ids)])
         for dataset, key in CENTER_SOURCES.items():
             raw = list(zone.raw_files(dataset))
             loaded: dict[str, int] = {}
@@ -274,18 +354,17 @@ def center_rows(data_dir: Path, own: dict[str, set[str]], known: dict[str, set[s
                 try:
                     loaded = dict(scratch.execute(
                         f"select _file, count(*) from read_parquet({parquet_list(raw)}, "
-                        f"union_by_name = true) where {key} in (select id from own_{key}) "
-                        "group by _file").fetchall())
+                        f"union_by_name = true) where {ident(key)} in "
+                        f"(select id from {ident('own_' + key)}) group by _file").fetchall())
                 except duckdb.Error:
                     loaded = {}
-            root = zone.root / "quarantine" / dataset
-            qfiles = sorted(str(p) for p in root.glob("*.parquet")) if root.exists() else []
+            qfiles = [str(p) for p in zone.quarantine_files(dataset)]
             quarantined: list[tuple] = []
             if qfiles:
                 try:
                     quarantined = scratch.execute(
                         f"select _file, \"column\", reason, "
-                        f"json_extract_string(row_json, '$.{key}') as k "
+                        f"json_extract_string(row_json, {literal('$.' + key)}) as k "
                         f"from read_parquet({parquet_list(qfiles)}, union_by_name = true)"
                     ).fetchall()
                 except duckdb.Error:
@@ -317,18 +396,16 @@ def rejected_files(data_dir: Path, center_id: str) -> tuple[list[dict], int]:
     """Rejected files of the event sources (ingest log): those under a folder named after
     the center (a native export), and how many more name no center."""
     mine, other = [], 0
-    for p in sorted((Path(data_dir) / "ingest_log").glob("**/*.json")):
-        try:
-            r = json.loads(p.read_text())
-        except (OSError, ValueError):
-            continue
-        if r.get("status") != "rejected" or r.get("dataset") not in CENTER_SOURCES:
-            continue
-        if center_id in Path(str(r.get("file") or "")).parts:
-            mine.append({"dataset": r["dataset"], "file": Path(str(r["file"])).name,
-                         "reason": redact(str(r.get("message") or ""))[:200]})
-        else:
-            other += 1
+    zone = Zone(Path(data_dir))
+    for dataset in CENTER_SOURCES:
+        for r in zone.verdicts(dataset):
+            if r.status != "rejected":
+                continue
+            if center_id in Path(r.file).parts:
+                mine.append({"dataset": dataset, "file": Path(r.file).name,
+                             "reason": redact(r.message)[:200]})
+            else:
+                other += 1
     return mine, other
 
 

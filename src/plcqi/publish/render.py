@@ -35,10 +35,28 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
     )
 
 
+def _without_emails(node):
+    """A copy of a context with every e-mail address in its texts replaced: a label that
+    holds one (a poll question, a name) is shown without it, and the page is still
+    published (``safety.check_html`` refuses a page that shows one)."""
+    if isinstance(node, Markup):
+        return node  # built by plcqi (chart SVG): checked as a whole by check_html
+    if isinstance(node, str):
+        return safety.EMAIL_RE.sub("[email removed]", node) if "@" in node else node
+    if isinstance(node, dict):
+        return {k: _without_emails(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_emails(v) for v in node]
+    if type(node) is tuple:
+        return tuple(_without_emails(v) for v in node)
+    return copy.deepcopy(node)
+
+
 def finalize(context: dict) -> dict:
-    """A copy of ``context`` ready to print: every chart gets its inline SVG (rendered on a few
-    threads: vl-convert releases the GIL), every table its CSV download."""
-    out = copy.deepcopy(context)
+    """A copy of ``context`` ready to print: no e-mail address in its texts, every chart with
+    its inline SVG (rendered on a few threads: vl-convert releases the GIL), every table with
+    its CSV download."""
+    out = _without_emails(context)
     chart_nodes: list[dict] = []
 
     def walk(node):

@@ -57,10 +57,16 @@ _QUERY = """
 def marts_summary(data_dir: Path | str | None = None) -> list[dict]:
     """Per center, then all centers: cohorts (ongoing ones apart), grantee-cohorts whose
     follow-up window is complete and open, uptake of related TA with its 95% interval, the
-    non-participant baseline and the lift (METRICS.md), from a read-only connection."""
-    con = duckdb.connect(str(paths.warehouse(data_dir)), read_only=True)
+    non-participant baseline and the lift (METRICS.md), from a read-only connection; no
+    row when the warehouse or its marts cannot be read (a failed build: the run says why)."""
+    try:
+        con = duckdb.connect(str(paths.warehouse(data_dir)), read_only=True)
+    except duckdb.Error:
+        return []
     try:
         found = rows(con, _QUERY)
+    except duckdb.Error:
+        return []
     finally:
         con.close()
     out = []

@@ -38,17 +38,31 @@ def table(table_id: str, caption: str, columns: list[dict], rows: list[dict],
     }
 
 
-_FORMULA_RE = re.compile(r"^[=+\-@\t\r]")
-_NUMBERISH_RE = re.compile(r"^[+\-]?\d")
+# What a spreadsheet may read as the start of a formula (the full-width forms too: some
+# spreadsheets fold them), after any leading spaces.
+_FORMULA_START = tuple("=+-@\t\r\n") + tuple("\uff1d\uff0b\uff0d\uff20")
+# A plain number, which a spreadsheet reads as the number it is: -1.5, +3, 12%, -1,234.
+_PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?")
 
 
-def _csv_safe(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula.
+def spreadsheet_safe(text: str) -> str:
+    r"""A CSV cell that a spreadsheet shows as the text it is and never runs as a formula:
+    text starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break gets a leading
+    ``'``, unless it is a plain number. Every CSV the reports write goes through it
+    (``to_csv``), the header too.
 
-    >>> _csv_safe("=HYPERLINK(1)"), _csv_safe("+5 pts"), _csv_safe("-3 pts")
-    ("'=HYPERLINK(1)", '+5 pts', '-3 pts')
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-1+cmd|' /C calc'!A0")
+    ("'=HYPERLINK(1)", "'-1+cmd|' /C calc'!A0")
+    >>> spreadsheet_safe("+5 pts"), spreadsheet_safe("@SUM(A1)"), spreadsheet_safe("\tx")
+    ("'+5 pts", "'@SUM(A1)", "'\tx")
+    >>> spreadsheet_safe("-1.5"), spreadsheet_safe("+3"), spreadsheet_safe("-12%")
+    ('-1.5', '+3', '-12%')
+    >>> spreadsheet_safe("n<3"), spreadsheet_safe(""), spreadsheet_safe("Alaska")
+    ('n<3', '', 'Alaska')
     """
-    if _FORMULA_RE.match(text) and not _NUMBERISH_RE.match(text):
+    text = "" if text is None else str(text)
+    if text.lstrip(" ").startswith(_FORMULA_START) and not (
+            any(ch.isdigit() for ch in text) and _PLAIN_NUMBER_RE.fullmatch(text)):
         return "'" + text
     return text
 
@@ -63,9 +77,9 @@ def to_csv(t: dict) -> str:
     """
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow([c["label"] for c in t["columns"]])
+    w.writerow([spreadsheet_safe(c["label"]) for c in t["columns"]])
     for row in t["rows"]:
-        w.writerow([_csv_safe(c["text"]) for c in row["cells"]])
+        w.writerow([spreadsheet_safe(c["text"]) for c in row["cells"]])
     return out.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""Read-only access to the marts."""
+"""Read-only access to the marts: the current warehouse, the last complete build (a build
+under way writes another file, :mod:`plcqi.transform.builds`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi import paths
 from plcqi.publish.safety import check_marts
+from plcqi.transform import builds
 
 # Every mart the reports read (tests/publish/test_no_metrics_in_publish.py checks the list
 # against the queries of publish/): a warehouse without one is refused with a plain message.
@@ -30,27 +31,30 @@ class PublishError(RuntimeError):
 
 
 def warehouse_path(data_dir: Path | str) -> Path:
-    return paths.warehouse(data_dir)
+    """The DuckDB file the reports read (the build being validated, inside
+    :func:`plcqi.transform.builds.reading`)."""
+    return builds.current(data_dir)
+
+
+@contextmanager
+def read_only(data_dir: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the warehouse (UTC); :class:`PublishError` with one plain
+    sentence when there is none or it cannot be opened."""
+    try:
+        con = builds.open_read_only(data_dir)
+    except builds.WarehouseUnavailable as e:
+        raise PublishError(str(e)) from None
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 @contextmanager
 def connect(data_dir: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the warehouse, checked to hold every mart and no personal
     column."""
-    path = warehouse_path(data_dir)
-    if not path.exists():
-        raise PublishError(f"no warehouse at {path}: run `plcqi run` (or transform) first")
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.ConnectionException as e:
-        # DuckDB refuses a read-only connection in a process that already holds the file
-        # read-write (dbt-duckdb keeps its connection open after a build in-process).
-        raise PublishError(
-            f"cannot open {path} read-only: this process already holds it read-write "
-            f"(render in another process than the dbt build): {e}"
-        ) from e
-    try:
-        con.execute("set TimeZone = 'UTC'")
+    with read_only(data_dir) as con:
         cols: dict[str, list[str]] = {}
         for table, col in con.execute(
             "select table_name, column_name from information_schema.columns "
@@ -62,8 +66,6 @@ def connect(data_dir: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
             raise PublishError(f"the warehouse lacks mart(s) {', '.join(missing)}: run transform")
         check_marts(cols)
         yield con
-    finally:
-        con.close()
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:

@@ -6,7 +6,9 @@ through an in-memory DuckDB, or from the warehouse through a read-only connectio
 stage's suites, stores the result (``DATA_DIR/quality/results/<stage>/<stamp>.json`` and
 ``DATA_DIR/quality/latest.json``) and republishes the offline Data Docs page
 (``DATA_DIR/reports/data-docs/index.html``). A failed ``error`` expectation makes the result
-not ``ok``: publication refuses that as-of date (``plcqi.publish.api.check_gate``).
+not ``ok``: publication refuses that as-of date (``plcqi.publish.api.check_gate``), and the
+data-quality page of that date, which says why, is written right away (whoever validates:
+``plcqi run``, ``plcqi validate``, the Airflow gates), before the caller raises.
 
 Importing this package is cheap: Great Expectations is imported only when validating.
 """
@@ -80,7 +82,21 @@ def validate(
     store.save(data_dir, result)
     if publish_docs:
         docs.publish(data_dir)
+    explain(data_dir, result)
     return result
+
+
+def explain(data_dir: Path, result: ValidationResult) -> Path | None:
+    """Write the data-quality page of the result's as-of date when the gate failed (or the
+    page is there already, so that it shows this result); returns the page written."""
+    from plcqi import paths
+    from plcqi.publish import api, layout
+
+    as_of = date.fromisoformat(result.as_of) if result.as_of else datetime.now(UTC).date()
+    page = paths.reports_dir(data_dir) / layout.data_quality_page(as_of)
+    if result.ok and not page.exists():
+        return None
+    return api.render_quality_page(data_dir, as_of)
 
 
 def validate_all(data_dir: Path | str | None, as_of: date | None = None) -> list[ValidationResult]:

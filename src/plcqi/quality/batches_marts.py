@@ -16,7 +16,6 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi import paths
 from plcqi.sql import ident, literal
 
 SCHEMA = "marts"
@@ -67,12 +66,17 @@ DERIVED = {
 
 
 def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
-    path = paths.warehouse(data_dir)
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `plcqi transform` first")
-    con = duckdb.connect(str(path), read_only=True)
-    con.execute("set TimeZone = 'UTC'")
-    return con
+    """A read-only connection (UTC) to the warehouse: the current one, or the new build the
+    gate validates before its promotion (:func:`plcqi.transform.builds.reading`)."""
+    from plcqi.transform import builds
+
+    if not builds.current(data_dir).is_file():
+        raise FileNotFoundError(f"no warehouse at {builds.current(data_dir)}: run "
+                                "`plcqi transform` first")
+    try:
+        return builds.open_read_only(data_dir)
+    except builds.WarehouseUnavailable as e:
+        raise ValueError(str(e)) from None
 
 
 def tables(con) -> list[str]:
@@ -87,7 +91,7 @@ _DOUBLE_SUFFIXES = ("_rate", "_lift", "ci_low", "ci_high")
 
 
 def table_frame(con, table: str):
-    sql = DERIVED.get(table, f"select * from {SCHEMA}.{table}")
+    sql = DERIVED.get(table, f"select * from {ident(SCHEMA)}.{ident(table)}")
     df = con.execute(sql).df()
     # HUGEINT sums arrive as float64; counts read better as nullable integers.
     for c in df.columns:
@@ -163,6 +167,7 @@ def warehouse_as_of(data_dir: Path):
     try:
         if "fct_phase_metrics" not in tables(con):
             return None
-        return con.execute(f"select max(as_of_date) from {SCHEMA}.fct_phase_metrics").fetchone()[0]
+        return con.execute(
+            f"select max(as_of_date) from {ident(SCHEMA)}.fct_phase_metrics").fetchone()[0]
     finally:
         con.close()

@@ -19,6 +19,7 @@ import duckdb
 from plcqi.ingest import contract
 from plcqi.ingest.rawzone import LogRecord, Zone, parquet_list, raw_columns, read_log
 from plcqi.quality.raw_suites import DATA_FRESHNESS, VOLUME_DATASETS
+from plcqi.sql import ident
 
 LATEST_RUN = timedelta(hours=1)
 VOLUME_HISTORY = 5  # previous loads the median is taken over
@@ -171,7 +172,8 @@ def freshness_rows(zone: Zone, reference: datetime, con=None) -> list[dict]:
             if files:
                 listing = parquet_list(files)
                 at = con.execute(
-                    f"select max({column}) from read_parquet({listing}, union_by_name = true)"
+                    f"select max({ident(column)}) "
+                    f"from read_parquet({listing}, union_by_name = true)"
                 ).fetchone()[0]
             rows.append(_age_row(f"data:{dataset}", at, reference))
     finally:

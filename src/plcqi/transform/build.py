@@ -1,22 +1,26 @@
 """Transform: run the dbt project (``paths.dbt_project_dir()``) over the raw zone.
 
-dbt owns the warehouse and is its only writer. The DuckDB target reads the raw zone's Parquet
-files directly; the Postgres target reads tables ``raw.<dataset>`` copied in beforehand. Every
-run writes dbt's target and log folders under ``DATA_DIR/dbt/`` so the repository stays clean.
+dbt owns the warehouse and is its only writer, and it never writes the warehouse readers
+open: :func:`transform` builds a new one from a snapshot of the committed raw zone and
+promotes it in one step once every model and error-severity test passed
+(:mod:`plcqi.transform.builds`). The DuckDB target reads the snapshot's Parquet files
+directly; the Postgres target reads tables copied in beforehand. Every run writes dbt's
+target and log folders under ``DATA_DIR/dbt/`` so the repository stays clean.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from plcqi import history, paths, settings
+from plcqi import history, locks, paths, settings
 from plcqi.ingest.rawzone import Zone
+from plcqi.transform import builds
 
 TARGETS = ("duckdb", "postgres")
 _FAILED = {"error", "fail", "runtime error"}
@@ -41,6 +45,13 @@ class TransformResult:
     failed_nodes: list[str] = field(default_factory=list)
     nodes: list[dict[str, Any]] = field(default_factory=list)
     target_path: Path | None = None
+    # What became of the build (transform()): promoted to ``warehouse``, or kept aside at
+    # ``failed_build`` (a failed dbt build, or the caller's check said no).
+    promoted: bool = False
+    warehouse: str | None = None
+    failed_build: str | None = None
+    check_passed: bool | None = None
+    error: str | None = None
 
     @property
     def manifest_path(self) -> Path | None:
@@ -93,6 +104,8 @@ def dbt_args(
         # The console gets warnings and errors; every node's line is in DATA_DIR/dbt/logs.
         "--log-level",
         "warn",
+        "--log-level-file",
+        "info",
     ]
     run_vars = dbt_vars(as_of)
     if run_vars:
@@ -110,8 +123,11 @@ def run_dbt(
     select: str | None = None,
     extra: Sequence[str] = (),
     raise_on_failure: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> TransformResult:
-    """Run one dbt command in-process through ``dbtRunner``."""
+    """Run one dbt command in-process through ``dbtRunner``; ``env``: more environment for
+    dbt (a build's, :meth:`plcqi.transform.builds.Build.dbt_env`). Without it dbt reads the
+    raw zone and writes the warehouse itself (what ``dbt`` in ``dbt_project/`` does)."""
     from dbt.cli.main import dbtRunner
 
     if target not in TARGETS:
@@ -119,27 +135,38 @@ def run_dbt(
     data_dir = Path(data_dir).resolve()
     (data_dir / "warehouse").mkdir(parents=True, exist_ok=True)
     args = dbt_args(command, data_dir, target, as_of, select, extra)
-    env = {
+    run_env = {
         "PLCQI_DATA_DIR": str(data_dir),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # what profiles.yml and the sources default to (a plain run reads the raw zone and
+        # writes the warehouse itself), unless a build says otherwise
+        builds.ENV_WAREHOUSE: str(paths.warehouse(data_dir)),
+        builds.ENV_INPUTS: str(data_dir),
+        builds.ENV_SCHEMA_SUFFIX: "",
+        **(env or {}),
     }
-    with settings.environment(env):
+    with settings.environment(run_env):
         try:
             outcome = dbtRunner().invoke(args)
         finally:
             if target == "duckdb":
                 release_duckdb()
     result = _result(args, outcome, paths.dbt_target_dir(data_dir, target))
+    if outcome.exception is not None:
+        result.error = f"{type(outcome.exception).__name__}: {outcome.exception}"
     if raise_on_failure and not result.success:
-        if result.failed_nodes:
-            detail = "failing nodes: " + ", ".join(result.failed_nodes)
-        elif outcome.exception is not None:
-            detail = f"{type(outcome.exception).__name__}: {outcome.exception}"
-        else:
-            detail = "see " + str(paths.dbt_log_dir(data_dir) / "dbt.log")
-        raise TransformError(f"dbt {command} failed ({detail})", result)
+        raise TransformError(f"dbt {command} failed ({failure_detail(result, data_dir)})", result)
     return result
+
+
+def failure_detail(result: TransformResult, data_dir: Path) -> str:
+    """What failed, in one line: the failing nodes, dbt's error, or where its log is."""
+    if result.failed_nodes:
+        return "failing nodes: " + ", ".join(result.failed_nodes)
+    if result.error:
+        return result.error.strip().splitlines()[0]
+    return "see " + str(paths.dbt_log_dir(data_dir) / "dbt.log")
 
 
 def release_duckdb(*_: object, **__: object) -> None:
@@ -198,30 +225,135 @@ def ensure_source_files(data_dir: Path | str) -> list[Path]:
     return written
 
 
+# A check of a new DuckDB build before its promotion (e.g. the marts quality gate): the
+# build's file in, True to promote it.
+Check = Callable[[Path], bool]
+
+
 def transform(
     data_dir: Path,
     target: str = "duckdb",
     as_of: date | None = None,
     select: str | None = None,
-    copy_raw: bool = True,
+    check: Check | None = None,
 ) -> TransformResult:
-    """``dbt build`` (models and all tests) over the raw zone in ``data_dir``.
+    """``dbt build`` (models and all tests) of a new warehouse from the raw zone in
+    ``data_dir``, promoted when every model and error-severity test passed and ``check``
+    (DuckDB only) accepts it; see :mod:`plcqi.transform.builds`.
 
     Every raw dataset first gets its empty schema file if it lacks one (so the sources resolve
-    before a first delivery). On Postgres the raw zone is then copied into schema ``raw``
-    (:func:`plcqi.transform.postgres.load_raw`, a full refresh) unless ``copy_raw`` is false
-    (when an earlier step, e.g. the Airflow prepare task, already did it).
+    before a first delivery), then the build's inputs snapshot is taken; on Postgres it is
+    copied into the build's raw schema. ``select`` (DuckDB only) rebuilds only those nodes,
+    in a copy of the current warehouse.
 
-    Raises :class:`TransformError` naming the failing nodes when anything fails.
+    A second transform of the same data folder waits for the first (``PLCQI_LOCK_TIMEOUT``
+    seconds at most). Raises :class:`TransformError` with a plain message when the wait ends,
+    and naming the failing nodes when dbt fails (the warehouse then keeps its previous build;
+    the failed one is kept aside, ``result.failed_build``). A build that ``check`` refuses is
+    kept aside the same way, with no error: ``result.promoted`` is false.
     """
     if target not in TARGETS:
         raise ValueError(f"unknown dbt target {target!r}; expected one of {', '.join(TARGETS)}")
-    ensure_source_files(data_dir)
-    if target == "postgres" and copy_raw:
-        from plcqi.transform.postgres import PgTarget, load_raw
+    if select and target != "duckdb":
+        raise ValueError("a partial build (select) is only possible on the duckdb target")
+    data_dir = Path(data_dir).resolve()
+    try:
+        with locks.exclusive(data_dir, builds.LOCK_NAME, what=builds.LOCK_WHAT):
+            if target == "postgres":
+                from plcqi.transform.postgres import PgTarget, build_lock
 
-        load_raw(data_dir, PgTarget.from_env())
-    return run_dbt("build", data_dir, target=target, as_of=as_of, select=select)
+                with build_lock(PgTarget.from_env()):
+                    return _build(data_dir, target, as_of, select, check)
+            return _build(data_dir, target, as_of, select, check)
+    except locks.Busy as e:
+        raise TransformError(str(e)) from None
+
+
+def _build(
+    data_dir: Path, target: str, as_of: date | None, select: str | None, check: Check | None
+) -> TransformResult:
+    ensure_source_files(data_dir)
+    if target == "postgres":
+        from plcqi.transform.postgres import (
+            RAW_SCHEMA,
+            PgTarget,
+            load_raw,
+            remove_leftover_schemas,
+        )
+
+        pg = PgTarget.from_env()
+        remove_leftover_schemas(pg, builds.Build(data_dir, target).schema_suffix)
+    build = builds.start(
+        data_dir, target, builds.CLI_BUILD, seed=paths.warehouse(data_dir) if select else None
+    )
+    try:
+        if target == "postgres":
+            load_raw(data_dir, pg, schema=RAW_SCHEMA + build.schema_suffix, inputs=build.inputs)
+        result = run_dbt(
+            "build",
+            data_dir,
+            target=target,
+            as_of=as_of,
+            select=select,
+            env=build.dbt_env(),
+            raise_on_failure=False,
+        )
+        if result.success and not select:
+            missing = missing_relations(build, result.manifest_path)
+            if missing:
+                result.success = False
+                result.error = "the build lacks " + ", ".join(missing)
+        if result.success and check is not None and target == "duckdb":
+            builds.finalize(build.path)
+            result.check_passed = bool(check(build.path))
+        if result.success and result.check_passed is not False:
+            result.warehouse = builds.promote(build)
+            result.promoted = True
+        else:
+            result.failed_build = builds.set_aside(build)
+    finally:
+        builds.discard(build)
+    if not result.success:
+        kept = f"; the failed build is kept at {result.failed_build}" if result.failed_build else ""
+        raise TransformError(
+            f"dbt build failed ({failure_detail(result, data_dir)}); the warehouse keeps its "
+            f"previous build{kept}",
+            result,
+        )
+    return result
+
+
+def missing_relations(build: builds.Build, manifest: Path | None) -> list[str]:
+    """The models of ``manifest`` (dbt's ``manifest.json``) that ``build`` lacks."""
+    if manifest is None or not manifest.is_file():
+        return []
+    expected = builds.manifest_relations(manifest)
+    if build.target == "duckdb":
+        return builds.missing_models(build, expected)
+    from plcqi.transform.postgres import PgTarget
+    from plcqi.transform.postgres import missing_relations as pg_missing
+
+    return pg_missing(PgTarget.from_env(), build.schema_suffix, expected)
+
+
+def marts_gate(
+    data_dir: Path, as_of: date | None, record: Callable[[Any], None] | None = None
+) -> Check:
+    """The :data:`Check` that runs the marts quality gate (``plcqi.quality``) on the new
+    build: its result is stored like any gate's (``record`` gets it too); True when no
+    error-level expectation failed."""
+
+    def check(build_file: Path) -> bool:
+        from plcqi import quality
+
+        release_duckdb()
+        with builds.reading(data_dir, build_file):
+            result = quality.validate(data_dir, "marts", as_of)
+        if record is not None:
+            record(result)
+        return bool(result.ok)
+
+    return check
 
 
 def run_unit_tests(

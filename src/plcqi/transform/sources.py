@@ -28,6 +28,10 @@ from plcqi.ingest.rawzone import raw_columns, table_name
 
 FILE_PREFIX = "_sources__"
 
+# Where dbt reads the raw zone and the history from: a build's snapshot of them
+# (plcqi.transform.builds.ENV_INPUTS), else the data folder itself.
+INPUT_DIR = '{{ env_var("PLCQI_DBT_INPUT_DIR", env_var("PLCQI_DATA_DIR", "data")) }}'
+
 # The raw zone's DuckDB types as dbt data types that DuckDB and PostgreSQL both read (unit test
 # fixtures are cast to them).
 DATA_TYPES = {
@@ -51,10 +55,12 @@ sources:
       The raw zone written by `plcqi ingest` (docs/raw-zone.md): typed rows, personal data
       replaced by keys, lineage columns `_file`, `_row`, `_file_hash`, `_loaded_at`. On DuckDB
       each table reads its dataset's Parquet files directly (`external_location`, with the
-      file name in `filename`); on Postgres the same names are tables `raw.<identifier>` that
-      plcqi copies in, with a `filename` column holding the raw file name. Column data types
-      are declared so that unit tests never need to read the raw zone.
-    schema: raw
+      file name in `filename`): those of the build's snapshot of the committed raw files
+      (PLCQI_DBT_INPUT_DIR, plcqi.transform.builds), else of the raw zone itself. On Postgres
+      the same names are tables `raw.<identifier>` that plcqi copies in (into the build's
+      schema `raw<PLCQI_DBT_SCHEMA_SUFFIX>`), with a `filename` column holding the raw file
+      name. Column data types are declared so that unit tests never need to read the raw zone.
+    schema: "raw{{ env_var('PLCQI_DBT_SCHEMA_SUFFIX', '') }}"
     tables:
 """
 
@@ -65,7 +71,7 @@ TABLE = """\
         config:
           meta:
             external_location: >-
-              read_parquet('{{{{ env_var("PLCQI_DATA_DIR", "data") }}}}/raw/{dataset}/*.parquet',
+              read_parquet('{input_dir}/raw/{dataset}/*.parquet',
               union_by_name=true, filename=true)
         columns:
 """
@@ -87,8 +93,9 @@ sources:
     description: >
       Headline figures as each as-of date's reports published them (plcqi.history:
       DATA_DIR/history/<as_of>/{headlines}.parquet, plus a zero-row schema file). On DuckDB
-      read in place; on Postgres copied into raw.{table} before the build.
-    schema: raw
+      read from the build's snapshot (PLCQI_DBT_INPUT_DIR), else in place; on Postgres copied
+      into raw.{table} before the build.
+    schema: "raw{{{{ env_var('PLCQI_DBT_SCHEMA_SUFFIX', '') }}}}"
     tables:
       - name: {table}
         identifier: {table}
@@ -99,12 +106,11 @@ sources:
               union_by_name=true)
         columns:
 """
-HISTORY_LOCATION = ("read_parquet('{{ env_var(\"PLCQI_DATA_DIR\", \"data\") }}"
-                    "/history/*/{headlines}.parquet',")
+HISTORY_LOCATION = "read_parquet('{input_dir}/history/*/{headlines}.parquet',"
 
 
 def history_yaml() -> str:
-    location = HISTORY_LOCATION.replace("{headlines}", history.HEADLINES)
+    location = HISTORY_LOCATION.format(input_dir=INPUT_DIR, headlines=history.HEADLINES)
     text = HISTORY.format(table=history.SOURCE_TABLE, headlines=history.HEADLINES,
                           location=location)
     for name, duckdb_type in history.HEADLINE_COLUMNS:
@@ -123,7 +129,8 @@ def table_yaml(dataset: contract.Dataset) -> str:
         if dataset.source == "reference"
         else "Event data (every raw file counts)"
     )
-    text = TABLE.format(table=table_name(dataset), dataset=dataset.name, kind=kind)
+    text = TABLE.format(table=table_name(dataset), dataset=dataset.name, kind=kind,
+                        input_dir=INPUT_DIR)
     for name, duckdb_type in raw_columns(dataset):
         text += f"          - {{name: {name}, data_type: {DATA_TYPES[duckdb_type]}}}\n"
     return text + FILENAME_COLUMN

@@ -24,13 +24,17 @@ from pathlib import Path
 
 from plcqi import paths
 from plcqi.files import write_atomic
+from plcqi.publish import layout
 from plcqi.publish.access.roles import AccessError
+
+# The center id rule as an nginx (PCRE) pattern.
+CENTER_ID = layout.CENTER_ID_PATTERN
 
 # Role and path -> allowed. Same rules as ``Role.may_read``; index pages are served apart.
 AUTHZ_RULES = (
     r'"~^engineer\|/" 1;',
     r'"~^leadership\|/(?!data-quality/|data-docs/)[^/]+/" 1;',
-    r'"~^center:([A-Za-z0-9_-]+)\|/\1/" 1;',
+    rf'"~^center:({CENTER_ID})\|/{layout.CENTERS}/\1/" 1;',
 )
 _UNSAFE_PATH = re.compile(r'["\\$\x00-\x1f;{}]')
 
@@ -92,10 +96,10 @@ http {
         default "";
         leadership leadership;
         engineer engineer;
-        "~^center:(?<plcqi_center>[A-Za-z0-9_-]+)$" center-$plcqi_center;
+        "~^center:(?<plcqi_center>@CENTER_ID@)$" center-$plcqi_center;
     }
-    # Who reads what: a center its own folder, leadership every folder but the data-quality
-    # pages and Data Docs, engineers everything.
+    # Who reads what: a center its own folder of centers/, leadership every folder but the
+    # data-quality pages and Data Docs, engineers everything.
     map "$plcqi_role|$uri" $plcqi_allowed {
         default 0;
 @AUTHZ@
@@ -224,6 +228,7 @@ def config(layout: Layout, listen: str, user: str | None = None) -> str:
         "@REPORTS@": _path(layout.reports),
         "@LISTEN@": _listen(listen),
         "@AUTHZ@": "\n".join(f"        {rule}" for rule in AUTHZ_RULES),
+        "@CENTER_ID@": CENTER_ID,
     }
     text = TEMPLATE
     for key, value in replacements.items():

@@ -8,18 +8,18 @@ and Data Docs too.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
+
+from plcqi.publish import layout
 
 LEADERSHIP = "leadership"
 ENGINEER = "engineer"
 CENTER_PREFIX = "center:"
 ROLE_HELP = "center:<CENTER_ID>, leadership or engineer"
-# A center id names a folder of reports/ and appears in the nginx configuration: keep it to
-# characters that need no quoting in either (plcqi.publish.api refuses the rest too).
-CENTER_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-RESERVED = frozenset({"leadership", "data-quality", "data-docs"})
+# A center id names a folder of reports/centers/ and appears in the nginx configuration:
+# the input contract's id rule (plcqi.publish.layout) keeps it to characters that need no
+# quoting in either.
 
 
 class AccessError(ValueError):
@@ -47,32 +47,37 @@ class Role:
         """The page of ``reports/`` this role is sent for an as-of date.
 
         >>> parse_role("center:C1").report(date(2026, 6, 30))
-        'C1/2026-06-30.html'
+        'centers/C1/2026-06-30.html'
         >>> parse_role("engineer").report(date(2026, 6, 30))
         'data-quality/2026-06-30.html'
         """
-        folder = {"center": self.center_id, LEADERSHIP: "leadership",
-                  ENGINEER: "data-quality"}[self.kind]
-        return f"{folder}/{as_of.isoformat()}.html"
+        if self.kind == "center":
+            return layout.center_page(self.center_id, as_of)
+        if self.kind == LEADERSHIP:
+            return layout.leadership_page(as_of)
+        return layout.data_quality_page(as_of)
 
     def may_read(self, path: str) -> bool:
-        """Whether a path of ``reports/`` (``C1/2026-06-30.html``) is this role's to read.
-        The nginx configuration says the same for the server (``nginx.AUTHZ_RULES``).
+        """Whether a path of ``reports/`` (``centers/C1/2026-06-30.html``) is this role's to
+        read. The nginx configuration says the same for the server (``nginx.AUTHZ_RULES``).
 
         >>> role = parse_role("center:C1")
-        >>> role.may_read("C1/2026-06-30.html"), role.may_read("C2/2026-06-30.html")
+        >>> role.may_read("centers/C1/2026-06-30.html"), role.may_read("centers/C2/x.html")
         (True, False)
+        >>> parse_role("center:index.html").may_read("index.html")
+        False
         >>> parse_role("leadership").may_read("data-quality/2026-06-30.html")
         False
         """
-        top = path.lstrip("/").split("/", 1)[0]
-        if "/" not in path.lstrip("/"):
+        rel = path.lstrip("/")
+        top = rel.split("/", 1)[0]
+        if "/" not in rel:
             return self.kind == ENGINEER
         if self.kind == ENGINEER:
             return True
         if self.kind == LEADERSHIP:
-            return top not in ("data-quality", "data-docs")
-        return top == self.center_id
+            return top not in (layout.DATA_QUALITY, layout.DATA_DOCS)
+        return layout.center_of(rel) == self.center_id
 
 
 def parse_role(text: str, known_centers: set[str] | None = None) -> Role:
@@ -92,9 +97,9 @@ def parse_role(text: str, known_centers: set[str] | None = None) -> Role:
         return Role(text)
     if text.startswith(CENTER_PREFIX):
         center_id = text[len(CENTER_PREFIX):]
-        if not CENTER_ID_RE.match(center_id) or center_id in RESERVED:
-            raise AccessError(f"{center_id!r} is not a center id (letters, digits, '-' and "
-                              "'_', not leadership, data-quality or data-docs)")
+        if not layout.is_center_id(center_id):
+            raise AccessError(f"{center_id!r} is not a center id (1 to 64 letters, digits, "
+                              "'.', '-' and '_', not starting with '.')")
         if known_centers is not None and center_id not in known_centers:
             known = ", ".join(sorted(known_centers)) or "none yet"
             raise AccessError(f"unknown center {center_id!r}: the centers are {known} (from "

@@ -127,7 +127,8 @@ def known_centers(data_dir: Path | str | None) -> set[str]:
     report folder."""
     import duckdb
 
-    from plcqi.publish.api import RESERVED, reports_dir
+    from plcqi.publish import layout
+    from plcqi.publish.api import reports_dir
     from plcqi.publish.warehouse import PublishError, connect, rows
 
     found: set[str] = set()
@@ -136,10 +137,9 @@ def known_centers(data_dir: Path | str | None) -> set[str]:
             found |= {r["center_id"] for r in rows(con, "select center_id from marts.dim_centers")}
     except (PublishError, duckdb.Error):
         pass
-    root = reports_dir(data_dir)
+    root = reports_dir(data_dir) / layout.CENTERS
     if root.is_dir():
-        found |= {p.name for p in root.iterdir()
-                  if p.is_dir() and p.name not in RESERVED and not p.name.startswith(".")}
+        found |= {p.name for p in root.iterdir() if p.is_dir() and layout.is_center_id(p.name)}
     return found
 
 

@@ -91,9 +91,11 @@ def _names(data_dir: Path) -> dict[str, str]:
 
 
 def published(data_dir: Path, as_of: date) -> bool:
+    from plcqi.publish import layout
     from plcqi.publish.api import reports_dir
 
-    return any(reports_dir(data_dir).glob(f"*/{as_of.isoformat()}.html"))
+    root, name = reports_dir(data_dir), f"{as_of.isoformat()}.html"
+    return any(root.glob(f"*/{name}")) or any(root.glob(f"{layout.CENTERS}/*/{name}"))
 
 
 def deliver(data_dir: Path | str | None, as_of: date, transport: Transport, *,

@@ -202,8 +202,6 @@ def contract_csv(draw, dataset: str) -> Case:
         cells = [value(rng, c) for c in columns]
         for extra in extras:
             person = rng.choice(OWN_NAMES + [""])
-            if extra == "attendee" and person:
-                names.append(person)  # a full name the file gives: redacted from its text
             cells.append(person.split(" ")[0] if extra == "first name" else person)
         if rng.random() < 0.1 and cells:  # control characters in a cell
             chars = rng.choices(CONTROLS, k=rng.randint(1, 3))
@@ -218,8 +216,14 @@ def contract_csv(draw, dataset: str) -> Case:
         if rng.random() < 0.07:  # a ragged row
             if written and rng.random() < 0.5:
                 written.pop()
+                cells.pop()
             else:
                 written.append("surplus")
+        if "attendee" in extras:  # a full name the file gives, where it still stands
+            at = len(columns) + extras.index("attendee")
+            person = _CONTROL.sub("", cells[at]) if at < len(cells) else ""
+            if person in OWN_NAMES:
+                names.append(person)
         lines.append(",".join(written))
     if draw(st.integers(0, 14)) == 0 and len(lines) > 1:  # a quote left open
         at = draw(st.integers(1, len(lines) - 1))
@@ -244,7 +248,9 @@ def contract_csv(draw, dataset: str) -> Case:
         may_reject,
         rows=rows if structure_ok else None,
         controls=controls if structure_ok else None,
-        names=sorted(set(names)),
+        # rows no longer line up with the lines when the structure is broken: its name column
+        # may then hold anything, and only the known participants' names are checked
+        names=sorted(set(names)) if structure_ok else [],
     )
 
 

@@ -78,7 +78,7 @@ def _transform(state: RunState) -> None:
     except TransformError as e:
         state.problems.append(str(e))
         state.stopped = "the dbt build failed"
-        page = render_quality_page(state.data_dir, state.as_of)
+        page = render_quality_page(state.data_dir, state.as_of, stopped=[str(e)])
         state.echo(f"dbt build ({state.target}): failed; data-quality page: {page}")
         return
     state.results["transform"] = result

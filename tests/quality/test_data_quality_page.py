@@ -142,6 +142,7 @@ def test_plcqi_run_writes_the_page_when_the_gate_and_the_dbt_build_fail(failing_
     html = dq_page(failing_raw).read_text()
     assert "dbt: the dbt build (duckdb) of " in html and "failed: 1 node(s) failed" in html
     assert "test no_rows_expected" in html
+    assert "The run stopped" in html and "dbt build failed (failing nodes: " in html
     assert "publication stops" in html  # and the raw gate's failure beside it
 
 
@@ -150,5 +151,7 @@ def test_plcqi_report_writes_the_page_when_the_warehouse_cannot_be_read(tmp_path
     with pytest.raises(PublishError, match="no warehouse") as e:
         render_all(tmp_path)
     assert f"Data-quality page: {dq_page(tmp_path)}" in str(e.value)
-    assert "all gates passed" in dq_page(tmp_path).read_text()
+    html = dq_page(tmp_path).read_text()
+    assert "all gates passed" in html
+    assert "The run stopped" in html and "the reports: no warehouse at " in html
     assert (paths.reports_dir(tmp_path) / "index.html").is_file()

@@ -21,7 +21,7 @@ import duckdb
 
 from plcqi import history, paths, settings
 from plcqi.files import write_atomic
-from plcqi.publish import center, layout, leadership, pdf, quality, render
+from plcqi.publish import center, layout, leadership, pdf, quality, render, safety
 from plcqi.publish.warehouse import PublishError, check_as_of, connect, rows
 
 log = logging.getLogger("plcqi.publish")
@@ -171,8 +171,10 @@ def keep_history(data_dir: Path | str | None, as_of: date | None = None) -> Path
 
 def render_data_quality(data_dir: Path | str | None, as_of: date, *,
                         min_cell_size: int | None = None,
-                        quality_context: dict | None = None) -> Path:
-    """Render the data-quality page (works without a warehouse)."""
+                        quality_context: dict | None = None,
+                        stopped: list[str] | None = None) -> Path:
+    """Render the data-quality page (works without a warehouse); ``stopped``: what stopped
+    the run (the failed step or Airflow task, its error), said first."""
     data_dir = paths.data_dir(data_dir)
     root = reports_dir(data_dir)
     page = layout.data_quality_page(as_of)
@@ -182,23 +184,26 @@ def render_data_quality(data_dir: Path | str | None, as_of: date, *,
         "quality": quality_context or quality.context(data_dir, as_of, prefix="dq"),
         "crumbs": _crumbs(page, "Data quality"),
         "links": {**_links(root, page, as_of, data_quality=False), "data_quality": None},
+        "stopped": [safety.redact(s)[:500] for s in stopped or []],
     }
     path = root / page
     write_atomic(path, render.render_page("data_quality.html", ctx))
     return path
 
 
-def render_quality_page(data_dir: Path | str | None, as_of: date | None) -> Path | None:
+def render_quality_page(data_dir: Path | str | None, as_of: date | None,
+                        stopped: list[str] | None = None) -> Path | None:
     """The data-quality page of ``as_of`` and the index, written when a run stops (a failed
     gate or dbt build, a warehouse that cannot be read) so that the page explaining why is
-    there; returns the page, or None when it could not be written (logged: the failure being
-    raised is what matters then)."""
+    there; ``stopped`` says what stopped it (e.g. the failed Airflow tasks). Returns the
+    page, or None when it could not be written (logged: the failure being raised is what
+    matters then)."""
     data_dir = paths.data_dir(data_dir)
     as_of = as_of or quality.last_as_of(data_dir)
     if as_of is None:
         return None
     try:
-        page = render_data_quality(data_dir, as_of)
+        page = render_data_quality(data_dir, as_of, stopped=stopped)
         render_index(data_dir)
     except Exception as e:  # noqa: BLE001 - never hide the failure that brought us here
         log.warning("plcqi: the data-quality page as of %s could not be written: %s", as_of, e)
@@ -303,7 +308,7 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
             known = [r["center_id"] for r in rows(
                 con, "select center_id from marts.dim_centers order by center_id")]
     except PublishError as e:
-        page = render_quality_page(data_dir, as_of)
+        page = render_quality_page(data_dir, as_of, stopped=[f"the reports: {e}"])
         if page is None:
             raise
         raise PublishError(f"{e}\nData-quality page: {page}") from None

@@ -13,8 +13,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import REPO
 
 SRC = REPO / "src" / "plcqi"
@@ -133,11 +131,6 @@ def test_publish_and_quality_quote_every_literal_through_plcqi_sql():
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="ingest/, transform/ and orchestration/ are fixed by "
-    "their own helpers (issue 13): enable strictly once the list is empty",
-)
 def test_no_sql_of_src_quotes_a_value_itself():
     found = scan(SRC)
     assert found == [], "SQL literals outside plcqi.sql:\n" + "\n".join(found)

@@ -112,7 +112,7 @@ def test_manifest_lists_every_file_with_its_layout(mode, request):
     landing = d / "landing"
     m = manifest(d)
     on_disk = {p.relative_to(landing).as_posix() for p in landing.rglob("*") if p.is_file()}
-    assert on_disk == set(m["layouts"]) | set(m["control_files"])
+    assert on_disk == set(m["layouts"]) | set(m["control_files"]) | {m["demo_marker"]}
     assert set(m["layouts"]) == set(m["files"])
     assert {Path(c).name for c in m["control_files"]} <= CONTROL
     natives = m["native_files"]
@@ -258,6 +258,8 @@ def _undone_hash(d: Path, m: dict) -> str:
         if not p.is_file():
             continue
         rel = p.relative_to(d / "landing").as_posix()
+        if rel == m["demo_marker"]:  # written since, in every mode
+            continue
         data = p.read_bytes()
         if rel == "reference/sessions.csv":
             data = _rewrite(data, lambda n, r: r[:8] + [""] if n else r)
@@ -390,8 +392,7 @@ def test_rerun_in_another_mode_removes_the_native_files(tmp_path):
     generate(tmp_path, seed=7, scale=0.3, as_of=AS_OF, native_mode="none")
     landing = tmp_path / "landing"
     assert not [p for p in landing.rglob("*") if p.is_file() and p.name in CONTROL]
-    assert {p.suffix for p in landing.rglob("*") if p.is_file()} == {".csv"}
     m = manifest(tmp_path)
-    assert {p.relative_to(landing).as_posix() for p in landing.rglob("*") if p.is_file()} == set(
-        m["files"]
-    )
+    data = [p for p in landing.rglob("*") if p.is_file() and p.name != m["demo_marker"]]
+    assert {p.suffix for p in data} == {".csv"}
+    assert {p.relative_to(landing).as_posix() for p in data} == set(m["files"])

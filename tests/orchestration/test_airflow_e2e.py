@@ -125,3 +125,21 @@ def test_backfill_of_a_past_month_rebuilds_its_marts_and_reports(pipeline):
     assert (history / AS_OF.isoformat() / "rpt_headlines.parquet").is_file()
     log = (pipeline["root"] / "backfill.log").read_text()
     assert f"rebuilding them for {past}" in log
+
+
+def test_no_participant_is_named_in_any_output_or_log(pipeline):
+    """plcqi.privacy after every DAG, the rerun and the backfill: the data dir's outputs (raw
+    zone, quarantine, warehouse, dbt's logs, ingest log, history, reports), Airflow's home (task
+    logs, metadata DB) and what the DAG runs printed."""
+    from plcqi import privacy
+
+    data_dir, root = pipeline["data_dir"], pipeline["root"]
+    people = privacy.collect(data_dir)
+    assert len(people.names) > 500 and len(people.emails) > 500
+    assert any((data_dir / "dbt").rglob("*.log")), "dbt wrote no log to scan"
+    found = []
+    for where in (root / "airflow", *sorted(root.glob("*.log"))):
+        result = privacy.scan(data_dir, airflow_logs=where, people=people)
+        assert result.scanned["warehouses"] == 1
+        found += [h.line() for h in result.hits]
+    assert found == []

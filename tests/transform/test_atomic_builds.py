@@ -40,6 +40,7 @@ import duckdb
 import pytest
 
 from plcqi import locks, paths
+from plcqi.publish import layout
 from tests.helpers import REPO
 from tests.shared_demo import copy_demo
 from tests.transform.rawfiles import commit_raw, session_row, uncommit_raw
@@ -63,6 +64,21 @@ except TransformError as e:
     print(e)
     sys.exit(3)
 print("promoted", result.promoted, "kept", result.failed_build)
+"""
+# `plcqi transform` that, once its inputs snapshot is taken, holds before dbt until told.
+GATED = """\
+import time
+from pathlib import Path
+import plcqi.cli
+import plcqi.transform.build as build
+run_dbt = build.run_dbt
+def held(*args, **kwargs):
+    Path({at_gate!r}).touch()
+    while not Path({go!r}).exists():
+        time.sleep(0.05)
+    return run_dbt(*args, **kwargs)
+build.run_dbt = held
+plcqi.cli.main({argv!r}, prog_name="plcqi", standalone_mode=True)
 """
 
 
@@ -190,13 +206,6 @@ class DbtLog:
     def started(self) -> int:
         return len(START.findall(self.text()))
 
-    def started_line(self, node: str) -> int | None:
-        """Which started node (1 = first) ``node`` was, None if it has not started."""
-        for n, line in enumerate((x for x in self.text().splitlines() if START.search(x)), 1):
-            if f" {node} " in line:
-                return n
-        return None
-
 
 def kill_when(pid: int, condition, timeout: float = 600) -> bool:
     """SIGKILL ``pid`` as soon as ``condition()`` holds; False if it ended before."""
@@ -313,7 +322,7 @@ def test_killed_builds_leave_the_previous_warehouse_and_a_rerun_is_the_clean_bui
                 assert zygote.wait(report) == 0, (logs / "report.log").read_text()
                 assert alive(pid), "the build ended before the report did"
                 assert "Traceback" not in (logs / "report.log").read_text()
-                assert (data / "reports" / "SCBC" / f"{AS_OF}.html").is_file()
+                assert (paths.reports_dir(data) / layout.center_page("SCBC", AS_OF)).is_file()
             assert kill_when(pid, lambda n=n, log=log: log.started() >= n)
             assert zygote.wait(pid) == -signal.SIGKILL
             assert (building / "cli" / paths.WAREHOUSE_FILE).is_file()  # dbt was writing
@@ -374,17 +383,22 @@ def test_killed_builds_leave_the_previous_warehouse_and_a_rerun_is_the_clean_bui
         untouched("refused build")
 
         # 7. The rerun: it waits while another process holds the transform lock, refuses a
-        # second transform plainly, and an ingestion during it does not change what it builds.
+        # second transform plainly, and an ingestion between its inputs snapshot and dbt's
+        # first read does not change what it builds (the child holds before dbt, to be sure).
+        at_gate, go = tmp_path / "at-gate", tmp_path / "go"
         with locks.exclusive(data, "transform"):
             log = DbtLog(data)
-            rerun = transform("rerun", PLCQI_LOCK_TIMEOUT="300")
+            argv = ["transform", "--data-dir", str(data), "--as-of", AS_OF.isoformat()]
+            rerun = zygote.python(GATED.format(argv=argv, at_gate=str(at_gate), go=str(go)),
+                                  logs / "rerun.log", PLCQI_LOCK_TIMEOUT="300")
             time.sleep(1.5)
             assert alive(rerun)
             assert holder.read_text().strip() == str(os.getpid())
-            assert "Running with dbt" not in log.text()  # waiting: not started
-        # Its snapshot is taken once dbt starts (the leftovers of the kills removed first).
-        wait_for(lambda: "Running with dbt" in log.text(), rerun)
+            assert not at_gate.exists()  # waiting for the lock: no snapshot yet
+        # Its snapshot is taken once it holds the lock (the leftovers of the kills removed first).
+        wait_for(at_gate.exists, rerun)
         assert holder.read_text().strip() == str(rerun)
+        assert "Running with dbt" not in log.text()
 
         second = transform("second", PLCQI_LOCK_TIMEOUT="1")
         assert zygote.wait(second, timeout=300) == 1
@@ -401,11 +415,8 @@ def test_killed_builds_leave_the_previous_warehouse_and_a_rerun_is_the_clean_bui
             ["ingest", "--data-dir", str(data), "--source", "reference"], logs / "ingest.log"
         )
         assert zygote.wait(ingest, timeout=300) == 0, (logs / "ingest.log").read_text()
-        # The ingestion committed before dbt read the centers: a build reading the raw zone
-        # itself would have the new name.
-        assert log.started_line("staging.stg_reference__centers") is None, (
-            "dbt read the centers before the ingestion ended: this run cannot tell"
-        )
+        assert "\n1 file(s) loaded" in (logs / "ingest.log").read_text()  # the new centers
+        go.touch()  # dbt starts now, after the ingestion: a build reading raw/ would see it
 
         assert zygote.wait(rerun) == 0, (logs / "rerun.log").read_text()
         assert file_digest(warehouse) != previous  # a new file

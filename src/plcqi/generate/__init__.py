@@ -39,7 +39,7 @@ from plcqi.generate import mess, native, people, reference, surveys, tracker
 from plcqi.generate.events import Attendance
 from plcqi.generate.model import Opportunity
 from plcqi.ingest.contract import contract_columns, dataset
-from plcqi.ingest.rawzone import Zone
+from plcqi.ingest.rawzone import DEMO_MARKER, Zone
 
 MANIFEST = "generator_manifest.json"
 EVENT_DATASETS = ("ta_requests", "attendance", "polls", "surveys/midpoint", "surveys/six_month")
@@ -216,10 +216,11 @@ def generate(data_dir: Path, seed: int = 7, scale: float = 1.0, as_of: date | No
 
     manifest = {"seed": seed, "scale": scale, "as_of": as_of.isoformat(), "native": native_mode,
                 "files": counts, "layouts": layouts, "native_files": natives,
-                "control_files": sorted(parts.control), "injected": injected}
-    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+                "control_files": sorted(parts.control), "injected": injected,
+                "demo_marker": DEMO_MARKER}
     # Synthetic data: the one landing folder the public demo key may pseudonymize.
     Zone(data_dir).demo_marker.write_text("written by plcqi generate: synthetic demo data\n")
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
     tracker_rows = tracker.write_postgres(tracker_dsn, ta_rows) if tracker_dsn else None
     by_ds: dict[str, int] = {}

@@ -110,7 +110,7 @@ def raw_state(data_dir: Path) -> dict:
     """Per dataset: committed current raw rows, quarantine rows; log records by status; and
     the files on disk that no reader lists (leftovers)."""
     from plcqi.ingest import contract
-    from plcqi.ingest.rawzone import Zone, read_log
+    from plcqi.ingest.rawzone import KEY_FINGERPRINT, Zone, read_log
 
     zone = Zone(data_dir)
     con = duckdb.connect()
@@ -131,7 +131,7 @@ def raw_state(data_dir: Path) -> dict:
         for top in ("raw", "quarantine")
         for p in (data_dir / top).rglob("*")
         if p.is_file() and not p.name.startswith("00000000T000000000000Z__empty")
-    }
+    } - {data_dir / "raw" / KEY_FINGERPRINT}  # the key's record, not data
     state["unlisted_files"] = len(on_disk - listed)
     return state
 
@@ -254,6 +254,7 @@ def s_concurrent_ingests(work: Path, n: int) -> Outcome:
         f"exit codes {codes}; raw rows {sum(state['raw'].values())} vs clean "
         f"{sum(clean(work)['state']['raw'].values())}; "
         + ("equal to one clean ingest" if same else "DIFFERS from a clean ingest")
+        + f"; {state['unlisted_files']} file(s) on disk that no reader lists"
     )
     o.details = {"codes": codes, "stderr": [r[2][-500:] for r in results]}
     return o

@@ -203,12 +203,16 @@ def contract_csv(draw, dataset: str) -> Case:
         for extra in extras:
             person = rng.choice(OWN_NAMES + [""])
             cells.append(person.split(" ")[0] if extra == "first name" else person)
+        planted: dict[int, int] = {}  # cell -> control characters put in it
         if rng.random() < 0.1 and cells:  # control characters in a cell
             chars = rng.choices(CONTROLS, k=rng.randint(1, 3))
-            cells[rng.randrange(len(cells))] += "".join(chars)
-            controls += len(chars)
-        if rng.random() < 0.025 and cells:  # a cell over the size limit
-            cells[rng.randrange(len(cells))] = "z" * (contract.MAX_CELL_CHARS + rng.randint(1, 50))
+            at = rng.randrange(len(cells))
+            cells[at] += "".join(chars)
+            planted[at] = len(chars)
+        if rng.random() < 0.025 and cells:  # a cell over the size limit (its own text gone)
+            at = rng.randrange(len(cells))
+            cells[at] = "z" * (contract.MAX_CELL_CHARS + rng.randint(1, 50))
+            planted.pop(at, None)
         written = [_cell(c, quote) for c in cells]
         if quote == "none" and any(c != _cell(c, "minimal") for c in cells):
             structure_ok = False  # unquoted commas, quotes or line breaks: anything goes
@@ -217,8 +221,10 @@ def contract_csv(draw, dataset: str) -> Case:
             if written and rng.random() < 0.5:
                 written.pop()
                 cells.pop()
+                planted.pop(len(cells), None)  # what was put in the dropped cell is not written
             else:
                 written.append("surplus")
+        controls += sum(planted.values())
         if "attendee" in extras:  # a full name the file gives, where it still stands
             at = len(columns) + extras.index("attendee")
             person = _CONTROL.sub("", cells[at]) if at < len(cells) else ""

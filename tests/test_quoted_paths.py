@@ -21,12 +21,6 @@ ATTENDANCE = (
 )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the dbt sources put DATA_DIR between quotes "
-    "(src/plcqi/transform/sources.py, dbt_project/models/staging/_sources__*"
-    ".yml): fixed by the warehouse part of issue 13",
-)
 def test_a_data_dir_with_a_quote_in_its_path_runs_end_to_end(tmp_path):
     from plcqi.transform.build import transform
 

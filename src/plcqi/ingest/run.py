@@ -140,7 +140,8 @@ def ingest_file(
                 + ")"
             )
         if result.unexpected_columns:
-            notes.append("unexpected column(s), not loaded: " + ", ".join(result.unexpected_columns))
+            extra = ", ".join(result.unexpected_columns)
+            notes.append(f"unexpected column(s), not loaded: {extra}")
         record.message = "; ".join(notes)
     if record.status == "rejected":
         zone.tidy(ds.name)  # whatever it wrote before failing is not committed: remove it

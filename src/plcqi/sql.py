@@ -35,3 +35,13 @@ def list_literal(items: Iterable[str | Path]) -> str:
     "['/d/a.parquet', '/o''brien/b.parquet']"
     """
     return "[" + ", ".join(literal(i) for i in items) + "]"
+
+
+def jinja_in_literal(expression: str) -> str:
+    """A Jinja expression (dbt's ``env_var``...) whose value stands inside a SQL string
+    literal: rendered with the same quote doubling as :func:`literal`.
+
+    >>> print(jinja_in_literal('env_var("DIR")'))
+    {{ env_var("DIR") | replace("'", "''") }}
+    """
+    return "{{ " + expression + """ | replace("'", "''") }}"""

@@ -22,18 +22,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from plcqi import history, paths
+from plcqi import history, paths, sql
 from plcqi.ingest import contract
 from plcqi.ingest.rawzone import raw_columns, table_name
 
 FILE_PREFIX = "_sources__"
 
 # Where dbt reads the raw zone and the history from: a build's snapshot of them
-# (plcqi.transform.builds.ENV_INPUTS), else the data folder itself. It stands inside an SQL
-# string literal, so its quotes are doubled (the quoting rule of plcqi.sql.literal).
-INPUT_DIR = (
-    '{{ env_var("PLCQI_DBT_INPUT_DIR", env_var("PLCQI_DATA_DIR", "data"))'
-    """ | replace("'", "''") }}"""
+# (plcqi.transform.builds.ENV_INPUTS), else the data folder itself; inside an SQL literal.
+INPUT_DIR = sql.jinja_in_literal(
+    'env_var("PLCQI_DBT_INPUT_DIR", env_var("PLCQI_DATA_DIR", "data"))'
 )
 
 # The raw zone's DuckDB types as dbt data types that DuckDB and PostgreSQL both read (unit test

@@ -213,7 +213,7 @@ def _user(user: str | None) -> str:
 def config(layout: Layout, listen: str, user: str | None = None) -> str:
     """The nginx configuration text.
 
-    >>> text = config(Layout(Path("/srv/plcqi"), Path("/tmp/n"), None), "8080")
+    >>> text = config(Layout(Path("/srv/plcqi"), Path("/var/cache/nginx"), None), "8080")
     >>> "listen 8080;" in text and 'root "/srv/plcqi/reports";' in text
     True
     """

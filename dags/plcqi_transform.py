@@ -1,5 +1,5 @@
 """Transform DAG: runs when every source has delivered (Assets), builds a new warehouse with
-dbt rendered as Airflow tasks (Cosmos, from the manifest) from a snapshot of the raw zone,
+dbt as Airflow tasks (Cosmos, one ``dbt build`` per layer) from a snapshot of the raw zone,
 validates it with the marts quality gate, then promotes it in one step, which emits the marts
 Asset the report DAG waits for. A run that fails anywhere leaves the previous warehouse; its
 build is kept aside (``warehouse/failed.duckdb``).

@@ -75,6 +75,12 @@ def dbt_target_dir(folder: Path, target: str) -> Path:
     return Path(folder) / "dbt" / "target" / target
 
 
+def dbt_parse_cache_dir(folder: Path, target: str) -> Path:
+    """Where the transform DAG's dbt tasks keep dbt's partial-parse state between tasks
+    (Cosmos' ``cache_dir``): the layers after the first of a run parse only what changed."""
+    return Path(folder) / "dbt" / "parse-cache" / target
+
+
 def dbt_log_dir(folder: Path) -> Path:
     return Path(folder) / "dbt" / "logs"
 

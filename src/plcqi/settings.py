@@ -130,7 +130,7 @@ SETTINGS: tuple[Setting, ...] = (
         "dbt_manifest",
         "PLCQI_DBT_MANIFEST",
         None,
-        "dbt's `manifest.json` that Cosmos renders the transform DAG from; built by "
+        "dbt's `manifest.json` that the transform DAG's `promote` checks a build against; built by "
         "`python -m plcqi.orchestration.setup`. Default: "
         "`DATA_DIR/dbt/target/<target>/manifest.json`.",
         group=AIRFLOW,

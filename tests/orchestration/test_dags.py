@@ -112,6 +112,8 @@ for path in sorted(Path(sys.argv[1]).glob("*.py")):
                 "upstream": sorted(t.upstream_task_ids),
                 "trigger_rule": str(getattr(t.trigger_rule, "value", t.trigger_rule)),
                 "env": {k: str(v) for k, v in (getattr(t, "env", None) or {}).items()},
+                "select": getattr(t, "select", None),
+                "indirect_selection": getattr(t, "indirect_selection", None),
             })
         timetable = dag.timetable
         out["dags"][dag.dag_id] = {
@@ -207,16 +209,21 @@ def test_transform_dag_runs_on_every_raw_asset_and_emits_marts(parsed):
         assert by_id[task_id]["pool"] == "plcqi_duckdb", task_id
 
 
-def test_transform_dbt_tasks_come_from_the_manifest_in_the_duckdb_pool(parsed):
+def test_transform_dbt_tasks_build_one_layer_each_in_the_duckdb_pool(parsed):
     tasks = parsed["dags"]["plcqi_transform"]["tasks"]
-    dbt = [t for t in tasks if t["task_id"].startswith("dbt.")]
-    assert len(dbt) >= 30
-    # TestBehavior.BUILD: one `dbt build --select <model>` task per model (model and tests).
-    ids = {t["task_id"] for t in dbt}
-    for model in ("stg_reference__centers", "dim_centers", "fct_followup_uptake"):
-        assert f"dbt.{model}_model_build" in ids, sorted(ids)
-    for t in dbt:
-        assert t["operator"].startswith("Dbt"), t
+    dbt = {t["task_id"]: t for t in tasks if t["task_id"].startswith("dbt.")}
+    # One `dbt build` per layer of the project, in order: about seventy models would
+    # otherwise be seventy tasks of a second's overhead each.
+    assert list(dbt) == ["dbt.staging", "dbt.intermediate", "dbt.marts"]
+    assert dbt["dbt.staging"]["upstream"] == ["raw_quality_gate"]
+    assert dbt["dbt.intermediate"]["upstream"] == ["dbt.staging"]
+    assert dbt["dbt.marts"]["upstream"] == ["dbt.intermediate"]
+    by_id = {t["task_id"]: t for t in tasks}
+    assert by_id["marts_quality_gate"]["upstream"] == ["as_of", "dbt.marts", "prepare_warehouse"]
+    for layer, t in dbt.items():
+        assert t["operator"] == "DbtBuildLocalOperator", t
+        assert t["select"] == f"path:models/{layer.removeprefix('dbt.')}", t
+        assert t["indirect_selection"] == "buildable", t
         assert t["pool"] == "plcqi_duckdb" and t["queue"] == "plcqi_duckdb", t
         # Every dbt task of a run builds the run's new file from its inputs snapshot, as
         # prepare_warehouse made them; never the warehouse readers open.
@@ -224,6 +231,19 @@ def test_transform_dbt_tasks_come_from_the_manifest_in_the_duckdb_pool(parsed):
             assert t["env"][name] == (
                 "{{ ti.xcom_pull(task_ids='prepare_warehouse')['build']['dbt_env']"
                 f"['{name}'] }}}}"), t["env"]
+
+
+def test_every_model_is_in_a_layer_task(parse_env):
+    """A model outside the layers' folders would never be built by the DAG (the promote
+    task would then refuse the build): every model of the manifest is in one."""
+    from plcqi.orchestration.cosmos_group import LAYERS
+
+    manifest = json.loads(Path(parse_env["PLCQI_DBT_MANIFEST"]).read_text())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert len(models) >= 30
+    outside = [m["original_file_path"] for m in models
+               if m["original_file_path"].split("/")[1] not in LAYERS]
+    assert outside == []
 
 
 def test_report_dag_monthly_and_on_marts_with_mapped_centers(parsed):
@@ -245,21 +265,14 @@ def test_report_dag_monthly_and_on_marts_with_mapped_centers(parsed):
     assert by_id["deliver"]["pool"] == "default_pool"
 
 
-def test_a_missing_manifest_is_a_clear_import_error(tmp_path):
+def test_the_transform_dag_parses_in_a_fresh_airflow_home(tmp_path):
+    """No manifest, no data folder: the DAG file still imports (it reads no dbt output)."""
     env = airflow_env(tmp_path, tmp_path / "data",
                       PLCQI_DBT_MANIFEST=str(tmp_path / "nope" / "manifest.json"))
-    code = """
-    from airflow.dag_processing.dagbag import DagBag
-    import json, sys
-    bag = DagBag(dag_folder=sys.argv[1])
-    print(json.dumps(bag.import_errors))
-    """
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code),
-                           str(DAGS / "plcqi_transform.py")], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
-    errors = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert len(errors) == 1
-    assert "python -m plcqi.orchestration.setup" in next(iter(errors.values()))
+    parsed = json.loads(_parse(env))
+    assert parsed["errors"] == {}
+    assert "plcqi_transform" in parsed["dags"]
+    assert not (tmp_path / "data").exists()
 
 
 def test_postgres_target_uses_no_duckdb_pool(tmp_path, parse_env):
@@ -267,8 +280,8 @@ def test_postgres_target_uses_no_duckdb_pool(tmp_path, parse_env):
                PLCQI_DBT_MANIFEST=parse_env["PLCQI_DBT_MANIFEST"])
     parsed = json.loads(_parse(env))
     transform = {t["task_id"]: t for t in parsed["dags"]["plcqi_transform"]["tasks"]}
-    assert "PLCQI_DBT_SCHEMA_SUFFIX" in transform["dbt.dim_centers_model_build"]["env"]
-    assert "PLCQI_DBT_WAREHOUSE" not in transform["dbt.dim_centers_model_build"]["env"]
+    assert "PLCQI_DBT_SCHEMA_SUFFIX" in transform["dbt.marts"]["env"]
+    assert "PLCQI_DBT_WAREHOUSE" not in transform["dbt.marts"]["env"]
     assert parsed["errors"] == {}
     for dag in parsed["dags"].values():
         for t in dag["tasks"]:
@@ -316,7 +329,7 @@ def test_failure_callback_logs_one_line_and_emails_only_when_configured(monkeypa
 
     class TI:
         dag_id, task_id, run_id, try_number, map_index, max_tries = (
-            "plcqi_transform", "dbt.dim_centers_model_build", "manual__x", 3, -1, 3)
+            "plcqi_transform", "dbt.marts", "manual__x", 3, -1, 3)
 
     sent, logged = [], []
 
@@ -333,7 +346,7 @@ def test_failure_callback_logs_one_line_and_emails_only_when_configured(monkeypa
     monkeypatch.setattr(callbacks.log, "error", lambda msg, *a: logged.append(msg % a))
     monkeypatch.delenv("PLCQI_ALERT_EMAIL", raising=False)
     callbacks.on_failure({"ti": TI(), "exception": RuntimeError("dbt failed\n  details")})
-    assert logged == ["plcqi task failed: plcqi_transform.dbt.dim_centers_model_build "
+    assert logged == ["plcqi task failed: plcqi_transform.dbt.marts "
                       "run=manual__x try=3/4 error=RuntimeError: dbt failed details"]
     assert sent == []
     monkeypatch.setenv("PLCQI_ALERT_EMAIL", "ops@example.org, lead@example.org")

@@ -8,6 +8,6 @@ Nothing here imports Airflow, dbt or Cosmos at module level except where the nam
 - ``dates``: the as-of date of a run, from its conf, triggering asset events or data interval.
 - ``tasks``: the task callables; each calls a ``plcqi`` function and returns a small summary.
 - ``callbacks``: the failure callback (one clear log line, e-mail when configured).
-- ``cosmos_group``: the dbt project rendered as Airflow tasks (Cosmos, from the manifest).
+- ``cosmos_group``: the dbt project as Airflow tasks (Cosmos), one ``dbt build`` per layer.
 - ``setup``: what runs before the DAG processor: the dbt manifest, the pool.
 """

@@ -1,9 +1,9 @@
 """What runs before the DAG processor parses the DAGs (``python -m plcqi.orchestration.setup``).
 
-Builds dbt's manifest for Cosmos (``dbt parse``, no warehouse access) at
-``config.manifest_path()``, and writes the zero-row schema files of the raw zone so dbt's
-sources resolve before a first delivery. The one-slot DuckDB pool is created with the
-Airflow CLI by the scripts (``airflow pools set plcqi_duckdb 1 ...``).
+Builds dbt's manifest (``dbt parse``, no warehouse access; the transform DAG's promote task
+checks builds against it) at ``config.manifest_path()``, and writes the zero-row schema files
+of the raw zone so dbt's sources resolve before a first delivery. The one-slot DuckDB pool is
+created with the Airflow CLI by the scripts (``airflow pools set plcqi_duckdb 1 ...``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=config.TARGETS, default=None)
     args = parser.parse_args(argv)
-    print(f"plcqi: dbt manifest for Cosmos: {build_manifest(args.target)}")
+    print(f"plcqi: dbt manifest: {build_manifest(args.target)}")
 
 
 if __name__ == "__main__":

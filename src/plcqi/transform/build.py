@@ -369,7 +369,8 @@ def run_unit_tests(
 
 
 def parse(data_dir: Path, target: str = "duckdb") -> Path:
-    """Parse the project and write ``manifest.json`` (for Cosmos); returns its path."""
+    """Parse the project and write ``manifest.json`` (the transform DAG's promote task
+    checks builds against it); returns its path."""
     result = run_dbt("parse", data_dir, target=target)
     assert result.manifest_path is not None
     return result.manifest_path

@@ -7,6 +7,7 @@ import click
 
 from plcqi import __version__
 from plcqi.cli.access import access_group
+from plcqi.cli.bench import bench_command
 from plcqi.cli.deliver import deliver_command
 from plcqi.cli.generate import generate_command
 from plcqi.cli.ingest import ingest_command
@@ -39,5 +40,6 @@ for command in (
     access_group,
     serve_command,
     deliver_command,
+    bench_command,
 ):
     main.add_command(command)

@@ -41,7 +41,7 @@ P_LATE = 0.09  # per stage: about one plan in six late on intermediate or final
 P_SKIP_INTERMEDIATE = 0.04
 P_WITHDRAWN = {"initial": 0.04, "intermediate": 0.04, "final": 0.03}
 P_REOPENED = 0.05
-P_CLOSED = 0.82  # of final plans not re-opened nor withdrawn
+P_CLOSED = 0.82  # final plans closed once the TA is delivered (the others stay final)
 STALL_DAYS = (91, 360)  # an open plan whose last change is this long before the as-of date...
 P_STALL = 0.35  # ...stalls there with this probability
 

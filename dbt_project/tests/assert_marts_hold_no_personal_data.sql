@@ -11,6 +11,11 @@
 -- depends_on: {{ ref('fct_survey_outcomes') }}
 -- depends_on: {{ ref('fct_poll_results') }}
 -- depends_on: {{ ref('fct_ta_requests') }}
+-- depends_on: {{ ref('fct_ta_plan_stages') }}
+-- depends_on: {{ ref('agg_ta_needs_region_quarter') }}
+-- depends_on: {{ ref('agg_ta_needs_region_trend') }}
+-- depends_on: {{ ref('fct_grantee_profile') }}
+-- depends_on: {{ ref('fct_grantee_cohorts') }}
 select
     table_name,
     column_name

@@ -113,6 +113,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Rates with a smaller denominator are suppressed in reports.",
     ),
     Setting(
+        "plan_intermediate_target_days",
+        "PLCQI_PLAN_INTERMEDIATE_TARGET_DAYS",
+        "14",
+        "A TA plan is late when it reaches `intermediate` more than this many days after "
+        "`initial` (or is still `initial` past it): the TA planning calendar's two weeks.",
+    ),
+    Setting(
+        "plan_final_target_days",
+        "PLCQI_PLAN_FINAL_TARGET_DAYS",
+        "14",
+        "A TA plan is late when it reaches `final` more than this many days after "
+        "`intermediate` (or is still `intermediate` past it).",
+    ),
+    Setting(
+        "plan_stalled_days",
+        "PLCQI_PLAN_STALLED_DAYS",
+        "90",
+        "An open TA plan (`initial` or `intermediate`) with no change for at least this many "
+        "days is stalled.",
+    ),
+    Setting(
         "dbt_project_dir",
         "PLCQI_DBT_PROJECT_DIR",
         None,

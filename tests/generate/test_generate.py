@@ -522,3 +522,45 @@ def test_survey_response_rates_are_realistic(landing, ref):
         rates = [len(answered[c] & set(attended[c])) / len(attended[c])
                  for c in answered if attended.get(c)]
         assert 0.4 <= statistics.mean(rates) <= 0.8, wave
+
+
+def test_plan_stages_follow_the_planning_calendar():
+    """Most plans are intermediate within 14 days of initial and final within 14 more; some
+    are late, a few skip intermediate, are re-opened or withdrawn, and a few stall: no change
+    for 91-360 days before the as-of date while initial or intermediate. Seeded: the same
+    draws give the same timelines."""
+    import random
+
+    from plcqi.generate import tracker
+
+    submitted = [datetime(2023, 1, 1, 14) + timedelta(days=i % 1200, hours=i % 7)
+                 for i in range(4000)]
+    lines = [tracker._timeline(random.Random(i), s, AS_OF) for i, s in enumerate(submitted)]
+    assert lines == [tracker._timeline(random.Random(i), s, AS_OF)
+                     for i, s in enumerate(submitted)]
+    assert all(ls[0] == ("initial", s) for ls, s in zip(lines, submitted, strict=True))
+    assert all(a[1] < b[1] for ls in lines for a, b in zip(ls, ls[1:], strict=False))
+
+    def days(ls, a, b):
+        first = {}
+        for status, t in ls:
+            first.setdefault(status, t)
+        return (first[b] - first[a]).days if a in first and b in first else None
+
+    to_intermediate = [d for ls in lines if (d := days(ls, "initial", "intermediate")) is not None]
+    to_final = [d for ls in lines if (d := days(ls, "intermediate", "final")) is not None]
+    late = [d > 14 for d in to_intermediate + to_final]
+    assert 0.05 < sum(late) / len(late) < 0.15  # per stage: about one plan in six on either
+    assert statistics.median(to_intermediate) <= 14 and statistics.median(to_final) <= 14
+    statuses = [[s for s, _ in ls] for ls in lines]
+    skipped = [s for s in statuses if "final" in s and "intermediate" not in s]
+    reopened = [s for s in statuses if any(
+        a == "final" and b == "intermediate" for a, b in zip(s, s[1:], strict=False))]
+    withdrawn = [s for s in statuses if s[-1] == "withdrawn"]
+    assert 0.01 < len(skipped) / len(lines) < 0.08
+    assert 0.01 < len(reopened) / len(lines) < 0.08
+    assert 0.03 < len(withdrawn) / len(lines) < 0.2
+    stalled = [ls for ls in lines if ls[-1][0] in ("initial", "intermediate")]
+    idle = [(AS_OF - ls[-1][1].date()).days for ls in stalled]
+    assert stalled and all(91 <= d <= 360 for d in idle)
+    assert len(stalled) / len(lines) < 0.15

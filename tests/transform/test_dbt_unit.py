@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from plcqi import paths
+from plcqi import paths, settings
 from plcqi.ingest.contract import METRIC_KEYS
 from plcqi.transform import build as transform
 
@@ -75,6 +75,21 @@ def test_dbt_args_point_outside_the_repository(tmp_path, monkeypatch):
     assert '"as_of_date": "2026-06-30"' in args[args.index("--vars") + 1]
     assert '"min_attended_minutes": 20' in args[args.index("--vars") + 1]
     assert args[-2:] == ["--select", "marts"]
+
+
+def test_setting_vars_are_the_dbt_vars_with_the_same_defaults(monkeypatch):
+    """Every setting passed as a dbt var has the settings table's default in dbt_project.yml
+    (the TA planning calendar's 14 / 14 / 90 days among them), and the environment overrides
+    it."""
+    project_vars = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
+    for name in transform.SETTING_VARS:
+        assert project_vars[name] == int(settings.setting(name).default), name
+    assert {"plan_intermediate_target_days", "plan_final_target_days",
+            "plan_stalled_days"} <= set(transform.SETTING_VARS)
+    monkeypatch.setenv("PLCQI_PLAN_STALLED_DAYS", "60")
+    monkeypatch.delenv("PLCQI_PLAN_FINAL_TARGET_DAYS", raising=False)
+    assert transform.dbt_vars()["plan_stalled_days"] == 60
+    assert "plan_final_target_days" not in transform.dbt_vars()
 
 
 def test_project_dir_can_be_overridden(monkeypatch, tmp_path):

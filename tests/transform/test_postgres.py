@@ -45,6 +45,11 @@ CONTRACT_MARTS = (
     "fct_survey_outcomes",
     "fct_poll_results",
     "fct_ta_requests",
+    "fct_ta_plan_stages",
+    "agg_ta_needs_region_quarter",
+    "agg_ta_needs_region_trend",
+    "fct_grantee_profile",
+    "fct_grantee_cohorts",
 )
 
 

@@ -4,7 +4,14 @@ Every change of a request is one row (initial -> intermediate -> final -> closed
 with ``submitted_at`` the same on all of a request's rows and ``updated_at`` increasing.
 There is a background of requests from every grantee on every topic over the whole period (the
 baseline of non-participants), plus follow-up requests after cohorts - few, as the study found
-("limited"), more after communities of practice.
+("limited"), more after communities of practice. In the last year each ACF region has one
+emerging need: extra requests on a topic of its own, so its need rises faster than the nation's.
+
+The stages follow the TA planning calendar (``shared/seeds/ta-planning-process-2016-2018.txt``):
+most plans become intermediate within two weeks of the initial plan and final within two more;
+some are late on a stage, a few skip intermediate, are re-opened after final (final ->
+intermediate -> final), are withdrawn, or stall (no change for months while initial or
+intermediate, their last change 91-360 days before the as-of date).
 """
 
 from __future__ import annotations
@@ -26,6 +33,17 @@ BACKGROUND_WEIGHTS = (35, 12, 8, 15, 12, 18)
 FOLLOWUP_WEIGHTS = (35, 25, 20, 15, 0, 5)
 RATE_PER_YEAR = {"state": 2.0, "territory": 1.5, "district": 2.0, "tribe": 1.0}
 FOLLOWUP_P = {"CoP": 0.35, "OpenSpace": 0.2}  # others 0.08
+EMERGING_PER_YEAR = 1.0  # extra requests per grantee on its region's emerging topic, last year
+# Days from one stage to the next: on time (the calendar's two weeks) or late.
+ON_TIME_DAYS = (3, 14)
+LATE_DAYS = {"intermediate": (15, 45), "final": (15, 40)}
+P_LATE = 0.09  # per stage: about one plan in six late on intermediate or final
+P_SKIP_INTERMEDIATE = 0.04
+P_WITHDRAWN = {"initial": 0.04, "intermediate": 0.04, "final": 0.03}
+P_REOPENED = 0.05
+P_CLOSED = 0.82  # final plans closed once the TA is delivered (the others stay final)
+STALL_DAYS = (91, 360)  # an open plan whose last change is this long before the as-of date...
+P_STALL = 0.35  # ...stalls there with this probability
 
 
 def _at(rng: random.Random, day: date) -> datetime:
@@ -50,6 +68,8 @@ def requests(rng: random.Random, grantees: list[Grantee], opps: list[Opportunity
             rtype = rng.choices(REQUEST_TYPES, BACKGROUND_WEIGHTS)[0]
             reqs.append((_at(rng, day), g.grantee_id, topic, rtype, center, ""))
             day += timedelta(days=max(1.0, rng.expovariate(rate)))
+    plan_rng = random.Random(rng.getrandbits(64))
+    reqs += _emerging(plan_rng, grantees, as_of)
     for opp in opps:
         p = FOLLOWUP_P.get(opp.format, 0.08) * (0.6 if opp.followup_offered == "none" else 1.0)
         for cohort in opp.cohorts:
@@ -75,13 +95,7 @@ def requests(rng: random.Random, grantees: list[Grantee], opps: list[Opportunity
     for n, (sub, gid, topic, rtype, center, source) in enumerate(reqs, 1):
         rid = f"TA-{n:07d}"
         submitted = sub.isoformat()
-        t = sub
-        for status in _path(rng):
-            if status != "initial":
-                t = t + timedelta(days=rng.randint(*{"intermediate": (2, 20), "final": (3, 30),
-                                                      "closed": (20, 120),
-                                                      "withdrawn": (2, 40)}[status]),
-                                  seconds=rng.randint(0, 20000))
+        for status, t in _timeline(plan_rng, sub, as_of):
             if t > limit:
                 break
             rows.append([rid, gid, submitted, topic, rtype, center, source, status,
@@ -101,16 +115,68 @@ def _followup(rng: random.Random, opp: Opportunity, gid: str,
     return (_at(rng, day), gid, topic, rtype, opp.center_id, source)
 
 
-def _path(rng: random.Random) -> list[str]:
-    path = ["initial"]
-    for status, p_next in (("intermediate", 0.9), ("final", 0.85), ("closed", 0.8)):
-        if status != "closed" and rng.random() < 0.05:
-            path.append("withdrawn")
-            return path
-        if rng.random() >= p_next:
-            return path
-        path.append(status)
-    return path
+def _emerging(rng: random.Random, grantees: list[Grantee],
+              as_of: date) -> list[tuple[datetime, str, str, str, str, str]]:
+    """Each region's emerging need: extra requests on a topic of its own (no two regions
+    share one, so the nation's growth on it stays below the region's) in the 365 days to
+    as_of."""
+    topics = [t for t in REQUEST_TOPICS if t != "tribal_ccdf"]
+    emerging = dict(zip(range(1, 11), rng.sample(topics, 10), strict=True))
+    start = as_of - timedelta(days=364)
+    reqs = []
+    for g in grantees:
+        if g.region is None:
+            continue
+        topic = emerging[g.region]
+        day = start + timedelta(days=rng.expovariate(EMERGING_PER_YEAR / 365.0))
+        while day <= as_of:
+            rtype = rng.choices(REQUEST_TYPES, BACKGROUND_WEIGHTS)[0]
+            reqs.append((_at(rng, day), g.grantee_id, topic, rtype, REQUEST_TOPICS[topic][0], ""))
+            day += timedelta(days=max(1.0, rng.expovariate(EMERGING_PER_YEAR / 365.0)))
+    return reqs
+
+
+def _timeline(rng: random.Random, submitted: datetime,
+              as_of: date) -> list[tuple[str, datetime]]:
+    """A request's plan statuses and their times, from its initial plan on (the caller drops
+    the changes after the as-of date)."""
+    steps = [("initial", submitted)]
+
+    def step(status: str, days: tuple[int, int]) -> None:
+        steps.append((status, steps[-1][1] + timedelta(days=rng.randint(*days),
+                                                       seconds=rng.randint(0, 20000))))
+
+    def stage_days(status: str) -> tuple[int, int]:
+        return LATE_DAYS[status] if rng.random() < P_LATE else ON_TIME_DAYS
+
+    def stalls() -> bool:
+        idle = (as_of - steps[-1][1].date()).days
+        return STALL_DAYS[0] <= idle <= STALL_DAYS[1] and rng.random() < P_STALL
+
+    if rng.random() < P_WITHDRAWN["initial"]:
+        step("withdrawn", (2, 40))
+        return steps
+    if stalls():
+        return steps
+    if rng.random() < P_SKIP_INTERMEDIATE:  # approved as first drafted
+        step("final", stage_days("final"))
+    else:
+        step("intermediate", stage_days("intermediate"))
+        if rng.random() < P_WITHDRAWN["intermediate"]:
+            step("withdrawn", (5, 40))
+            return steps
+        if stalls():
+            return steps
+        step("final", stage_days("final"))
+    if rng.random() < P_REOPENED:  # modifications asked for after approval
+        step("intermediate", (10, 60))
+        step("final", ON_TIME_DAYS)
+    end = rng.random()
+    if end < P_WITHDRAWN["final"]:
+        step("withdrawn", (10, 90))
+    elif end < P_WITHDRAWN["final"] + P_CLOSED:
+        step("closed", (20, 120))
+    return steps
 
 
 def by_year(rows: list[list[str]]) -> dict[str, list[list[str]]]:

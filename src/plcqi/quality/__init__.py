@@ -134,6 +134,7 @@ def parameters(reference: datetime, as_of: date | None, now: datetime) -> dict:
         "as_of": f"{(as_of or now.date()).isoformat()}T00:00:00",
         "now": now.replace(tzinfo=None).isoformat(),
         "followup_window_days": int(settings.get("followup_window_days")),
+        "plan_stalled_days": int(settings.get("plan_stalled_days")),
         "metric_keys": list(contract.METRIC_KEYS),
         "metric_count": len(contract.METRIC_KEYS),
     }

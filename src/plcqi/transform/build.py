@@ -60,7 +60,14 @@ class TransformResult:
 
 # dbt vars that plcqi settings (environment variables) may override; dbt_project.yml holds the
 # defaults, so a plain `dbt build` in dbt_project/ computes the same as `plcqi transform`.
-SETTING_VARS = ("min_attended_minutes", "followup_window_days", "min_cell_size")
+SETTING_VARS = (
+    "min_attended_minutes",
+    "followup_window_days",
+    "min_cell_size",
+    "plan_intermediate_target_days",
+    "plan_final_target_days",
+    "plan_stalled_days",
+)
 
 
 def dbt_vars(as_of: date | None = None) -> dict[str, Any]:

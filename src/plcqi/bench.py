@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from plcqi import settings
+
 # The pipeline's stages, in order: (name, plcqi arguments after --data-dir).
 STAGES = (
     ("ingest", ["ingest"]),
@@ -158,11 +160,9 @@ class Bench:
 
     # -- one stage ---------------------------------------------------------------------
     def _env(self, **extra: str) -> dict[str, str]:
-        env = dict(os.environ)
-        env.pop("PLCQI_DATA_DIR", None)
-        env.update({"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
-        env.update(extra)
-        return env
+        return settings.child_environment(
+            unset=("data_dir",), DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            **extra)
 
     def _stage(self, label: str, cmd: list[str], env: dict[str, str] | None = None,
                cwd: Path | None = None) -> Measure:

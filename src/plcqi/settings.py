@@ -291,6 +291,21 @@ def env_help(name: str) -> str:
     return f"[env {s.env}{default}]"
 
 
+def child_environment(unset: tuple[str, ...] = (), **extra: str) -> dict[str, str]:
+    """The environment for a child process: this one's, without the settings named in
+    ``unset``, with ``extra`` added.
+
+    >>> env = child_environment(unset=("data_dir",), DO_NOT_TRACK="1")
+    >>> "PLCQI_DATA_DIR" in env, env["DO_NOT_TRACK"]
+    (False, '1')
+    """
+    env = dict(os.environ)
+    for name in unset:
+        env.pop(setting(name).env, None)
+    env.update(extra)
+    return env
+
+
 @contextmanager
 def environment(values: Mapping[str, str]) -> Iterator[None]:
     """Set environment variables for the duration of a block (dbt reads ``env_var()``)."""

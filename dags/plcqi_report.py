@@ -1,5 +1,7 @@
 """Report DAG: on the marts Asset and monthly, one mapped task per center (center ids read
-from the marts, read-only), the leadership report and the data-quality page; then the
+from the marts, read-only), one per ACF region (its TA planning report and its grantees'
+profiles), the profiles of grantees with no region, the leadership report and the
+data-quality page; then the
 published history (what these reports read, which the next period compares with), the index,
 and the report e-mails (each reader the link to their own report, once).
 
@@ -22,7 +24,8 @@ REPORT_TASK_ARGS = {"execution_timeout": timedelta(minutes=30), **config.duckdb_
 
 @dag(
     dag_id="plcqi_report",
-    description="CQI reports: one per center, leadership, index, e-mails",
+    description="CQI reports: one per center, one per ACF region with its grantees' profiles, "
+    "leadership, index, e-mails",
     doc_md=__doc__,
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable(
@@ -54,11 +57,24 @@ def plcqi_report():
         return tasks.render_center(center_id, as_of)
 
     @task(**REPORT_TASK_ARGS)
+    def region_ids() -> list[int]:
+        return tasks.region_ids()
+
+    @task(**REPORT_TASK_ARGS)
+    def region_report(region: int, as_of: str) -> str:
+        return tasks.render_region(region, as_of)
+
+    @task(**REPORT_TASK_ARGS)
+    def unassigned_grantee_profiles(as_of: str) -> list[str]:
+        return tasks.render_unassigned_grantees(as_of)
+
+    @task(**REPORT_TASK_ARGS)
     def leadership_report(as_of: str) -> str:
         return tasks.render_leadership(as_of)
 
     @task(**REPORT_TASK_ARGS)
-    def published_history(center_reports: list[str], leadership: str, as_of: str) -> str:
+    def published_history(center_reports: list[str], region_reports: list[str],
+                          unassigned: list[str], leadership: str, as_of: str) -> str:
         return tasks.keep_history(as_of)
 
     @task
@@ -78,11 +94,16 @@ def plcqi_report():
     ids = center_ids()
     marts >> ids
     centers = center_report.partial(as_of=day).expand(center_id=ids)
+    regions = region_ids()
+    marts >> regions
+    region_reports = region_report.partial(as_of=day).expand(region=regions)
+    unassigned = unassigned_grantee_profiles(day)
+    marts >> unassigned
     leadership = leadership_report(day)
     marts >> leadership
     data_quality = data_quality_page(day)
     marts >> data_quality
-    history = published_history(centers, leadership, day)
+    history = published_history(centers, region_reports, unassigned, leadership, day)
     index(history, data_quality) >> deliver(day)
 
 

@@ -246,19 +246,24 @@ def test_every_model_is_in_a_layer_task(parse_env):
     assert outside == []
 
 
-def test_report_dag_monthly_and_on_marts_with_mapped_centers(parsed):
+def test_report_dag_monthly_and_on_marts_with_mapped_centers_and_regions(parsed):
     dag = parsed["dags"]["plcqi_report"]
     assert dag["timetable"] == "AssetOrTimeSchedule"
     assert dag["cron"] == "0 0 1 * *"
     assert dag["schedule_assets"] == ["plcqi_marts"]
     by_id = {t["task_id"]: t for t in dag["tasks"]}
     assert by_id["center_report"]["operator"] == "MappedOperator" or "center_report" in by_id
+    assert by_id["region_report"]["operator"] == "MappedOperator"
     for task_id in ("ensure_marts", "center_ids", "center_report", "leadership_report",
+                    "region_ids", "region_report", "unassigned_grantee_profiles",
                     "published_history"):
         assert by_id[task_id]["pool"] == "plcqi_duckdb", task_id
+    assert sorted(by_id["region_report"]["upstream"]) == ["as_of", "region_ids"]
+    assert by_id["region_ids"]["upstream"] == ["ensure_marts"]
     # The history is kept once every report is written; the index follows it.
     assert sorted(by_id["published_history"]["upstream"]) == [
-        "as_of", "center_report", "leadership_report"]
+        "as_of", "center_report", "leadership_report", "region_report",
+        "unassigned_grantee_profiles"]
     assert sorted(by_id["index"]["upstream"]) == ["data_quality_page", "published_history"]
     # The e-mails go out once the index is rebuilt, without holding the DuckDB slot.
     assert by_id["deliver"]["upstream"] == ["as_of", "index"]

@@ -1,6 +1,7 @@
 """Helpers for the access, serve and delivery tests (not a conftest.py: tests/conftest.py is
 imported as `conftest` by the other tests): a small report folder written by hand in
-the layout of ``plcqi.publish.api`` (two centers, leadership, data quality, Data Docs), and
+the layout of ``plcqi.publish.api`` (two centers, two ACF regions with a grantee profile,
+leadership, data quality, Data Docs), and
 its readers added through ``plcqi.publish.access`` (real bcrypt hashes)."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ READERS = (
     ("lee", "leadership", "lee@occ.example.gov"),
     ("eng", "engineer", "eng@plcqi.example.org"),
     ("cy", "center:C1", None),  # reads C1, gets no e-mail
+    ("rae", "region:1", "rae@acf-region-one.example.gov"),
 )
 PAGES = {
     f"centers/C1/{AS_OF}.html": "Center One report",
@@ -26,6 +28,10 @@ PAGES = {
     f"centers/C2/{AS_OF}.html": "Center Two report",
     f"leadership/{AS_OF}.html": "Leadership report",
     f"data-quality/{AS_OF}.html": "Data-quality page",
+    f"regions/1/{AS_OF}.html": "Region One report",
+    f"regions/1/grantees/MA/{AS_OF}.html": "Massachusetts profile",
+    f"regions/10/{AS_OF}.html": "Region Ten report",
+    f"regions/10/grantees/WA/{AS_OF}.html": "Washington profile",
     "data-docs/index.html": "Data Docs",
 }
 

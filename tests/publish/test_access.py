@@ -68,7 +68,10 @@ def test_password_is_stored_only_as_a_bcrypt_hash(reports):
     (["--user", "x", "--role", "center:C9"],
      "unknown center 'C9': the centers are C1, C2"),
     (["--user", "x", "--role", "admin"],
-     "unknown role 'admin': a role is center:<CENTER_ID>, leadership or engineer"),
+     "unknown role 'admin': a role is center:<CENTER_ID>, region:<N> (ACF region 1-10), "
+     "leadership or engineer"),
+    (["--user", "x", "--role", "region:11"], "'11' is not an ACF region"),
+    (["--user", "x", "--role", "region:01"], "'01' is not an ACF region"),
     (["--user", "x", "--role", "center:../C1"], "'../C1' is not a center id"),
     (["--user", "x", "--role", "center:.hidden"], "'.hidden' is not a center id"),
     (["--user", "a b", "--role", "leadership"], "'a b' cannot be a user name"),
@@ -120,22 +123,31 @@ def test_each_audience_index_lists_exactly_what_it_may_read(reports):
     render_index(reports)  # renders the audience indexes too
     folder = indexes.indexes_dir(reports)
     assert sorted(p.name for p in folder.glob("*.html")) == [
-        "center-C1.html", "center-C2.html", "engineer.html", "leadership.html"]
+        "center-C1.html", "center-C2.html", "engineer.html", "leadership.html",
+        "region-1.html", "region-10.html"]
     c1 = _links(folder / "center-C1.html")
     assert c1 == [f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html"]
     text = (folder / "center-C1.html").read_text()
-    for other in ("C2", "leadership", "data-quality", "Data Docs", "Data quality"):
+    for other in ("C2", "leadership", "data-quality", "Data Docs", "Data quality", "regions/"):
         assert other not in text, other
     assert _links(folder / "center-C2.html") == [f"centers/C2/{AS_OF}.html"]
     assert sorted(_links(folder / "leadership.html")) == sorted(
         [f"leadership/{AS_OF}.html", f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html",
-         f"centers/C2/{AS_OF}.html"])
+         f"centers/C2/{AS_OF}.html", f"regions/1/{AS_OF}.html",
+         f"regions/1/grantees/MA/{AS_OF}.html", f"regions/10/{AS_OF}.html",
+         f"regions/10/grantees/WA/{AS_OF}.html"])
+    assert _links(folder / "region-1.html") == [f"regions/1/{AS_OF}.html",
+                                                f"regions/1/grantees/MA/{AS_OF}.html"]
+    text = (folder / "region-1.html").read_text()
+    for other in ("regions/10", "WA", "centers/", "leadership/", "data-quality"):
+        assert other not in text, other
     assert set(_links(folder / "engineer.html")) == set(_links(reports / "reports" /
                                                                "index.html"))
     assert {f"data-quality/{AS_OF}.html", "data-docs/index.html"} <= set(
         _links(folder / "engineer.html"))
     for path in folder.glob("*.html"):  # every link is one its role may read
-        role = parse_role({"center-C1": "center:C1", "center-C2": "center:C2"}.get(
+        role = parse_role({"center-C1": "center:C1", "center-C2": "center:C2",
+                           "region-1": "region:1", "region-10": "region:10"}.get(
             path.stem, path.stem))
         assert all(role.may_read(link) for link in _links(path)), path.name
 

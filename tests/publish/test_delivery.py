@@ -22,7 +22,8 @@ SENDER = "cqi-reports@plcqi.example.org"
 EMAILS = {name: email for name, _, email in READERS if email}
 ROLES = {name: role for name, role, _ in READERS}
 REPORT = {"ana": f"centers/C1/{AS_OF}.html", "ben": f"centers/C2/{AS_OF}.html",
-          "lee": f"leadership/{AS_OF}.html", "eng": f"data-quality/{AS_OF}.html"}
+          "lee": f"leadership/{AS_OF}.html", "eng": f"data-quality/{AS_OF}.html",
+          "rae": f"regions/1/{AS_OF}.html"}
 
 
 @pytest.fixture
@@ -56,8 +57,8 @@ def _body(msg) -> str:
 def test_each_reader_gets_one_message_about_their_own_report(site, smtp):
     result = run_deliver(site)
     assert result.exit_code == 0, result.output
-    assert "as of 2026-06-30: 4 sent, 0 already sent, 0 failed" in result.output
-    assert len(smtp.messages) == 4
+    assert "as of 2026-06-30: 5 sent, 0 already sent, 0 failed" in result.output
+    assert len(smtp.messages) == 5
     for name, address in EMAILS.items():
         [got] = smtp.to(address)
         assert got.rcpt_tos == [address] and got.mail_from == SENDER
@@ -71,7 +72,9 @@ def test_each_reader_gets_one_message_about_their_own_report(site, smtp):
         assert not msg.get_filename() and not list(msg.iter_attachments())
         # nothing about anyone else: no other address, no participant, no other center
         assert re.findall(r"[\w.+-]+@[\w.-]+", body) == []
-        others = {"ana": ("C2", "Center Two", "leadership/"), "ben": ("C1", "leadership/")}
+        others = {"ana": ("C2", "Center Two", "leadership/", "regions/"),
+                  "ben": ("C1", "leadership/", "regions/"),
+                  "rae": ("centers/", "leadership/", "regions/10", "Center One")}
         for word in others.get(name, ()):
             assert word not in body and word not in msg["Subject"], (name, word)
     assert not smtp.to("cy")  # no address, no message
@@ -81,11 +84,11 @@ def test_nothing_is_sent_twice_unless_resend(site, smtp):
     assert run_deliver(site).exit_code == 0
     again = run_deliver(site)
     assert again.exit_code == 0, again.output
-    assert "0 sent, 4 already sent" in again.output
-    assert len(smtp.messages) == 4
+    assert "0 sent, 5 already sent" in again.output
+    assert len(smtp.messages) == 5
     resent = run_deliver(site, "--resend")
-    assert resent.exit_code == 0 and "4 sent, 0 already sent" in resent.output
-    assert len(smtp.messages) == 8
+    assert resent.exit_code == 0 and "5 sent, 0 already sent" in resent.output
+    assert len(smtp.messages) == 10
     for address in EMAILS.values():
         assert len(smtp.to(address)) == 2
 
@@ -93,7 +96,7 @@ def test_nothing_is_sent_twice_unless_resend(site, smtp):
 def test_the_log_names_role_report_time_and_message_id(site, smtp):
     assert run_deliver(site).exit_code == 0
     records = [json.loads(line) for line in log.log_path(site, AS_OF).read_text().splitlines()]
-    assert len(records) == 4
+    assert len(records) == 5
     ids = {m.message["Message-ID"] for m in smtp.messages}
     for r in records:
         assert r["status"] == "sent" and r["report"] == REPORT[r["user"]]
@@ -133,13 +136,13 @@ def test_a_refused_send_is_reported_and_the_others_still_go_out(site, smtp):
     assert by_user["lee"]["status"] == "sent" and by_user["lee"]["attempts"] == 2
     assert by_user["ana"]["status"] == by_user["eng"]["status"] == "sent"
     assert len(smtp.to(EMAILS["lee"])) == 1 and not smtp.to(EMAILS["ben"])
-    assert not result.ok and len(smtp.messages) == 3
+    assert not result.ok and len(smtp.messages) == 4
     # The CLI says so and fails; a re-run tries only the one that failed.
     smtp.refuse.clear()
     again = run_deliver(site)
     assert again.exit_code == 0, again.output
-    assert "1 sent, 3 already sent" in again.output
-    assert len(smtp.to(EMAILS["ben"])) == 1 and len(smtp.messages) == 4
+    assert "1 sent, 4 already sent" in again.output
+    assert len(smtp.to(EMAILS["ben"])) == 1 and len(smtp.messages) == 5
 
 
 def test_the_cli_fails_when_a_send_fails(site, smtp):
@@ -148,7 +151,7 @@ def test_the_cli_fails_when_a_send_fails(site, smtp):
     assert result.exit_code == 1
     assert "FAILED       eng (engineer)" in result.output
     assert "1 report e-mail(s) not delivered" in result.output
-    assert len(smtp.messages) == 3
+    assert len(smtp.messages) == 4
 
 
 def test_an_unreachable_server_is_retried_then_reported(site, monkeypatch):
@@ -161,7 +164,7 @@ def test_an_unreachable_server_is_retried_then_reported(site, monkeypatch):
     transport = SmtplibTransport(SmtpSettings.from_env())
     result = deliver(site, AS_OF, transport, base_url=BASE, sender=SENDER, attempts=3,
                      backoff=(0.0,))
-    assert [r["status"] for r in result.records] == ["failed"] * 4
+    assert [r["status"] for r in result.records] == ["failed"] * 5
     assert all(r["attempts"] == 3 and "ConnectionRefusedError" in r["error"]
                for r in result.records)
     assert log.sent(log.read(site, AS_OF)) == set()
@@ -191,4 +194,4 @@ def test_a_reader_whose_center_has_no_report_that_day(site, smtp):
     result = run_deliver(site)
     assert result.exit_code == 0, result.output
     assert "no report    ben (center:C2)" in result.output
-    assert not smtp.to(EMAILS["ben"]) and len(smtp.messages) == 3
+    assert not smtp.to(EMAILS["ben"]) and len(smtp.messages) == 4

@@ -113,15 +113,19 @@ def _alive(pid: int) -> bool:
 REPORT_PATHS = [f"/centers/C1/{AS_OF}.html", f"/centers/C1/{EARLIER}.html",
                 f"/centers/C2/{AS_OF}.html",
                 f"/leadership/{AS_OF}.html", f"/data-quality/{AS_OF}.html",
-                "/data-docs/index.html"]
+                "/data-docs/index.html", f"/regions/1/{AS_OF}.html",
+                f"/regions/1/grantees/MA/{AS_OF}.html", f"/regions/10/{AS_OF}.html",
+                f"/regions/10/grantees/WA/{AS_OF}.html"]
 # Written out by hand rather than derived: the server must agree with this table.
 EXPECTED = {
-    "ana": [200, 200, 403, 403, 403, 403],
-    "ben": [403, 403, 200, 403, 403, 403],
-    "lee": [200, 200, 200, 200, 403, 403],
-    "eng": [200, 200, 200, 200, 200, 200],
+    "ana": [200, 200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "ben": [403, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+    "lee": [200, 200, 200, 200, 403, 403, 200, 200, 200, 200],
+    "eng": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    "rae": [403, 403, 403, 403, 403, 403, 200, 200, 403, 403],
 }
-ROLES = {"ana": "center:C1", "ben": "center:C2", "lee": "leadership", "eng": "engineer"}
+ROLES = {"ana": "center:C1", "ben": "center:C2", "lee": "leadership", "eng": "engineer",
+         "rae": "region:1"}
 
 
 @pytest.mark.parametrize("user", sorted(EXPECTED))
@@ -165,10 +169,15 @@ def test_each_users_index_lists_what_they_may_read(server):
     _, _, body = server.request("/", "lee")
     assert sorted(_links(body)) == sorted([
         f"leadership/{AS_OF}.html", f"centers/C1/{AS_OF}.html", f"centers/C1/{EARLIER}.html",
-        f"centers/C2/{AS_OF}.html"])
+        f"centers/C2/{AS_OF}.html", f"regions/1/{AS_OF}.html",
+        f"regions/1/grantees/MA/{AS_OF}.html", f"regions/10/{AS_OF}.html",
+        f"regions/10/grantees/WA/{AS_OF}.html"])
+    _, _, body = server.request("/", "rae")  # a region: its report and its grantees' only
+    assert _links(body) == [f"regions/1/{AS_OF}.html", f"regions/1/grantees/MA/{AS_OF}.html"]
+    assert b"regions/10" not in body and b"WA" not in body and b"centers/" not in body
     _, _, body = server.request("/", "eng")
     assert {f"data-quality/{AS_OF}.html", "data-docs/index.html"} <= set(_links(body))
-    for user in ("ana", "ben", "lee", "eng"):  # every link of an index opens for its user
+    for user in ("ana", "ben", "lee", "eng", "rae"):  # every link of an index opens for it
         _, _, body = server.request("/", user)
         for link in _links(body):
             assert server.status("/" + link, user) == 200, (user, link)

@@ -20,6 +20,9 @@ SUMMARY_COLUMNS = [
     "lift",
 ]
 
+REGION_COLUMNS = ["region", "grantees", "plans_late", "plans_stalled", "topics_rising",
+                  "in_peer_learning", "followed_up", "no_ta_in_period"]
+
 
 def print_summary(data_dir) -> None:
     from plcqi.ingest.run import landed_summary
@@ -27,6 +30,10 @@ def print_summary(data_dir) -> None:
 
     click.echo("\n" + table(landed_summary(data_dir), LANDED_COLUMNS))
     click.echo("\n" + table(summaries.marts_summary(data_dir), SUMMARY_COLUMNS))
+    regions = summaries.regions_summary(data_dir)
+    if regions:
+        click.echo("\nTA planning by ACF region (the region reports' headlines)")
+        click.echo(table(regions, REGION_COLUMNS))
     click.echo(f"\nwarehouse: {paths.warehouse(data_dir)}")
 
 
@@ -34,8 +41,9 @@ def print_summary(data_dir) -> None:
 @DATA_DIR
 def summary_command(data_dir) -> None:
     """What landed per dataset (the ingest log); per center and for all centers, cohorts,
-    grantee-cohorts and follow-up uptake against the baseline, with 95% intervals, from the
-    DuckDB marts (read-only); where the warehouse and reports are."""
+    grantee-cohorts and follow-up uptake against the baseline, with 95% intervals; per ACF
+    region, late and stalled plans, rising needs and peer learning; from the DuckDB marts
+    (read-only); where the warehouse and reports are."""
     if not paths.warehouse(data_dir).is_file():
         raise click.ClickException(
             f"no warehouse at {paths.warehouse(data_dir)}: run `plcqi run` first")

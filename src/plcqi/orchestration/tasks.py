@@ -308,21 +308,32 @@ def _check_gate(as_of: str) -> None:
         raise AirflowFailException(str(e)) from None
 
 
-def center_ids() -> list[str]:
-    """The centers to report on, read from the marts read-only."""
+def _read_marts(sql: str) -> list[tuple]:
+    """Rows of a query on the marts, read-only, from the warehouse of the run's target."""
     if config.warehouse_target() == "postgres":
         from plcqi.transform.postgres import PgTarget
 
         with PgTarget.from_env().connect() as con:
-            rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()
-    else:
-        from plcqi.publish.warehouse import read_only
+            return con.execute(sql).fetchall()
+    from plcqi.publish.warehouse import read_only
 
-        _release_duckdb()
-        with read_only(config.data_dir()) as con:
-            rows = con.execute("select center_id from marts.dim_centers order by 1").fetchall()
-    ids = [r[0] for r in rows]
+    _release_duckdb()
+    with read_only(config.data_dir()) as con:
+        return con.execute(sql).fetchall()
+
+
+def center_ids() -> list[str]:
+    """The centers to report on, read from the marts read-only."""
+    ids = [r[0] for r in _read_marts("select center_id from marts.dim_centers order by 1")]
     log.info("plcqi: %s center(s) to report on: %s", len(ids), ", ".join(ids))
+    return ids
+
+
+def region_ids() -> list[int]:
+    """The ACF regions with grantees (each has a TA planning report), from the marts."""
+    ids = [int(r[0]) for r in _read_marts(
+        "select acf_region from marts.agg_ta_planning_region order by 1")]
+    log.info("plcqi: %s ACF region(s) to report on: %s", len(ids), ", ".join(map(str, ids)))
     return ids
 
 
@@ -333,6 +344,27 @@ def render_center(center_id: str, as_of: str) -> str:
     path = publish.render_center(config.data_dir(), center_id, date.fromisoformat(as_of))
     log.info("plcqi: center %s report as of %s: %s", center_id, as_of, path)
     return str(path)
+
+
+def render_region(region: int, as_of: str) -> str:
+    """An ACF region's TA planning report and its grantees' profiles."""
+    from plcqi import publish
+
+    _release_duckdb()
+    path = publish.render_region(config.data_dir(), int(region), date.fromisoformat(as_of))
+    log.info("plcqi: ACF region %s report and grantee profiles as of %s: %s", region, as_of,
+             path)
+    return str(path)
+
+
+def render_unassigned_grantees(as_of: str) -> list[str]:
+    """The profiles of the grantees with no ACF region."""
+    from plcqi import publish
+
+    _release_duckdb()
+    found = publish.render_unassigned_grantees(config.data_dir(), date.fromisoformat(as_of))
+    log.info("plcqi: %s profile(s) of grantees with no ACF region as of %s", len(found), as_of)
+    return [str(p) for p in found]
 
 
 def render_leadership(as_of: str) -> str:

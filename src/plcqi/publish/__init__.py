@@ -12,6 +12,8 @@ from plcqi.publish.api import (
     render_data_quality,
     render_index,
     render_leadership,
+    render_region,
+    render_unassigned_grantees,
 )
 from plcqi.publish.warehouse import PublishError
 
@@ -24,4 +26,6 @@ __all__ = [
     "render_data_quality",
     "render_index",
     "render_leadership",
+    "render_region",
+    "render_unassigned_grantees",
 ]

@@ -21,7 +21,7 @@ import duckdb
 
 from plcqi import history, paths, settings
 from plcqi.files import write_atomic
-from plcqi.publish import center, layout, leadership, pdf, quality, render, safety
+from plcqi.publish import center, layout, leadership, pdf, planning, quality, render, safety
 from plcqi.publish.warehouse import PublishError, check_as_of, connect, rows
 
 log = logging.getLogger("plcqi.publish")
@@ -160,6 +160,81 @@ def _leadership(con, data_dir: Path, as_of: date, min_cell_size: int, want_pdf: 
     return path
 
 
+def _grantee(con, data_dir: Path, grantee: dict, as_of: date, want_pdf: bool,
+             result: PublishResult) -> Path:
+    page = planning.profile_page(grantee, as_of)
+    region = grantee["acf_region"]
+    ctx = planning.grantee_context(con, grantee["grantee_id"], as_of)
+    crumbs = [{"label": "Reports", "href": layout.link(page, layout.INDEX)}]
+    if region is not None:
+        crumbs.append({"label": planning.region_name(region),
+                       "href": layout.link(page, layout.region_page(region, as_of))})
+    ctx["crumbs"] = [*crumbs, {"label": ctx["grantee"]["name"], "href": None}]
+    path = reports_dir(data_dir) / page
+    _write(path, "grantee.html", ctx, want_pdf, result)
+    return path
+
+
+def _region(con, data_dir: Path, region: int, as_of: date, want_pdf: bool,
+            result: PublishResult) -> Path:
+    """A region's report, then its grantees' profiles (which it links)."""
+    page = layout.region_page(region, as_of)
+    members = planning.grantees(con, region)
+    by_id = {g["grantee_id"]: g for g in members}
+
+    def href(grantee_id: str) -> str | None:
+        g = by_id.get(grantee_id)
+        return layout.link(page, planning.profile_page(g, as_of)) if g else None
+
+    ctx = planning.region_context(con, region, as_of, href)
+    ctx["crumbs"] = _crumbs(page, planning.region_name(region))
+    path = reports_dir(data_dir) / page
+    _write(path, "region.html", ctx, want_pdf, result)
+    for g in members:
+        if not layout.is_center_id(g["grantee_id"]):
+            result.problems.append(f"no profile for grantee {g['grantee_id']!r}: it cannot "
+                                   "name a folder (see the input contract's id rule)")
+            continue
+        _grantee(con, data_dir, g, as_of, want_pdf, result)
+    return path
+
+
+def render_region(data_dir: Path | str | None, region: int, as_of: date | None = None, *,
+                  pdf: bool = False) -> Path:
+    """Render one ACF region's TA planning report and its grantees' profiles; returns the
+    report's path."""
+    data_dir = paths.data_dir(data_dir)
+    result = PublishResult(as_of=as_of or date.min)
+    with connect(data_dir) as con:
+        as_of = check_as_of(con, as_of)
+        check_gate(data_dir, as_of)
+        return _region(con, data_dir, region, as_of, pdf, result)
+
+
+def region_ids(data_dir: Path | str | None) -> list[int]:
+    """The ACF regions with grantees in the marts (each has a report)."""
+    with connect(paths.data_dir(data_dir)) as con:
+        return planning.regions(con)
+
+
+def render_unassigned_grantees(data_dir: Path | str | None, as_of: date | None = None, *,
+                               pdf: bool = False) -> list[Path]:
+    """The profiles of the grantees with no ACF region (no region report lists them)."""
+    data_dir = paths.data_dir(data_dir)
+    result = PublishResult(as_of=as_of or date.min)
+    with connect(data_dir) as con:
+        as_of = check_as_of(con, as_of)
+        check_gate(data_dir, as_of)
+        _unassigned(con, data_dir, as_of, pdf, result)
+    return result.paths
+
+
+def _unassigned(con, data_dir: Path, as_of: date, want_pdf: bool, result: PublishResult):
+    for g in planning.grantees(con, every=True):
+        if g["acf_region"] is None and layout.is_center_id(g["grantee_id"]):
+            _grantee(con, data_dir, g, as_of, want_pdf, result)
+
+
 def keep_history(data_dir: Path | str | None, as_of: date | None = None) -> Path:
     """Keep what the reports of ``as_of`` read, as published (:mod:`plcqi.history`): run once
     its reports are written (``render_all`` does; the Airflow report DAG has a task)."""
@@ -246,15 +321,42 @@ def adopt_old_layout(data_dir: Path | str | None) -> list[str]:
     return moved
 
 
+def _region_listing(root: Path, grantee_names: dict[str, str]) -> list[dict]:
+    """Each region folder of ``reports/regions/``: its reports, newest first, and its
+    grantees' profiles (the newest of each, the others from that date's region report)."""
+    out = []
+    for region in [*layout.ACF_REGIONS, None]:
+        folder = layout.region_folder(region)
+        reports = _listing(root, folder) if region is not None else []
+        profiles = []
+        base = root / folder / layout.GRANTEES
+        if base.is_dir():
+            for g in sorted(p for p in base.iterdir() if p.is_dir()):
+                if not layout.is_center_id(g.name):
+                    continue
+                found = _listing(root, f"{folder}/{layout.GRANTEES}/{g.name}")
+                if found:
+                    profiles.append({"id": g.name, "name": grantee_names.get(g.name, g.name),
+                                     "latest": found[0]})
+        if reports or profiles:
+            profiles.sort(key=lambda p: p["name"])
+            out.append({"id": region, "name": planning.region_name(region),
+                        "reports": reports, "grantees": profiles})
+    return out
+
+
 def index_context(data_dir: Path | str | None) -> dict:
     """Every report on disk, newest first, with center names from the marts when there."""
     data_dir = paths.data_dir(data_dir)
     root = reports_dir(data_dir)
     names: dict[str, str] = {}
+    grantee_names: dict[str, str] = {}
     try:
         with connect(data_dir) as con:
             names = {r["center_id"]: r["center_name"]
                      for r in rows(con, "select center_id, center_name from marts.dim_centers")}
+            grantee_names = {r["grantee_id"]: r["grantee_name"] for r in rows(
+                con, "select grantee_id, grantee_name from marts.dim_grantees")}
     except (PublishError, duckdb.Error):
         pass  # an index of what is on disk still works without the warehouse
     centers = []
@@ -269,6 +371,7 @@ def index_context(data_dir: Path | str | None) -> dict:
                                 "reports": reports})
     centers.sort(key=lambda c: c["name"])
     return {
+        "regions": _region_listing(root, grantee_names),
         "title": "plcqi reports", "as_of": None, "min_cell_size": _min_cell_size(None),
         "crumbs": [{"label": "Reports", "href": None}],
         "centers": centers,
@@ -293,9 +396,11 @@ def render_index(data_dir: Path | str | None) -> Path:
 
 
 def render_all(data_dir: Path | str | None, as_of: date | None = None,
-               centers: list[str] | None = None, *, min_cell_size: int | None = None,
-               include_comments: bool = False, pdf: bool = False) -> PublishResult:
-    """Every report of the warehouse's as-of date (or of ``centers`` only), then the index.
+               centers: list[str] | None = None, *, regions: list[int] | None = None,
+               min_cell_size: int | None = None, include_comments: bool = False,
+               pdf: bool = False) -> PublishResult:
+    """Every report of the warehouse's as-of date (or of ``centers`` and ``regions`` only:
+    a region's report with its grantees' profiles), then the index.
 
     The data-quality page is written first, and also when the warehouse cannot be read or a
     gate failed: the error raised then names it."""
@@ -307,6 +412,7 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
             as_of = check_as_of(con, as_of)
             known = [r["center_id"] for r in rows(
                 con, "select center_id from marts.dim_centers order by center_id")]
+            known_regions = planning.regions(con)
     except PublishError as e:
         page = render_quality_page(data_dir, as_of, stopped=[f"the reports: {e}"])
         if page is None:
@@ -316,6 +422,12 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
     unknown = sorted(set(centers or []) - set(known))
     if unknown:
         raise PublishError(f"no center {', '.join(unknown)} in the marts")
+    missing = sorted(set(regions or []) - set(known_regions))
+    if missing:
+        raise PublishError(f"no grantee of ACF region {', '.join(map(str, missing))} in the "
+                           "marts (regions with grantees: "
+                           f"{', '.join(map(str, known_regions)) or 'none'})")
+    everything = not centers and not regions
     dq = quality.context(data_dir, as_of, prefix="dq")
     dq_page = render_data_quality(data_dir, as_of, min_cell_size=n, quality_context=dq)
     result.paths.append(dq_page)
@@ -328,7 +440,7 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
         failed.data_quality_page = dq_page
         raise failed from None
     with connect(data_dir) as con:
-        for center_id in centers or known:
+        for center_id in (known if everything else centers or []):
             if not layout.is_center_id(center_id):
                 # ingestion quarantines such an id: the other centers are still published
                 result.problems.append(f"no report for center {center_id!r}: it cannot name "
@@ -336,8 +448,12 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
                 continue
             _center(con, data_dir, center_id, as_of, n, include_comments, pdf, True, result,
                     quality_context=dq)
-        if not centers:
+        if everything:
             _leadership(con, data_dir, as_of, n, pdf, result)
+        for region in (known_regions if everything else regions or []):
+            _region(con, data_dir, region, as_of, pdf, result)
+        if everything:
+            _unassigned(con, data_dir, as_of, pdf, result)
         # What these reports read, kept as published: the next period compares with it.
         result.history = history.write(con, data_dir, as_of)
     result.paths.append(render_index(data_dir))

@@ -287,6 +287,29 @@ def trend_lines(rows: list[dict], *, description: str, quarters: list[str]) -> d
     return _finish(c, description)
 
 
+@_fast
+def share_lines(rows: list[dict], *, description: str, quarters: list[str],
+                topics: list[str]) -> dict:
+    """A region's share of its requests per quarter on each topic (solid) against the
+    nation's (dashed), one colour per topic; rows: ``quarter``, ``topic``, ``series`` (the
+    region's name or "Nation"), ``value`` (a share in [0, 1], None: no request that
+    quarter, not drawn)."""
+    data = alt.Data(values=rows)
+    regional = sorted({r["series"] for r in rows if r["series"] != "Nation"})
+    c = alt.Chart(data).transform_filter("isValid(datum.value)").mark_line(point=True).encode(
+        x=alt.X("quarter:O", title="Quarter submitted", sort=quarters),
+        y=alt.Y("value:Q", title="Share of the requests", axis=alt.Axis(format="%")),
+        color=alt.Color("topic:N", title="Topic", sort=topics,
+                        legend=alt.Legend(orient="right", labelLimit=200)),
+        strokeDash=alt.StrokeDash("series:N", title=None,
+                                  scale=alt.Scale(domain=[*regional, "Nation"],
+                                                  range=[[1, 0], [5, 3]]),
+                                  legend=alt.Legend(orient="right", symbolType="stroke")),
+        detail="series:N",
+    ).properties(width=WIDTH - 140, height=220)
+    return _finish(c, description)
+
+
 SERIES = ("Participants", "Baseline (non-participants)")
 
 

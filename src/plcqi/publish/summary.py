@@ -86,3 +86,30 @@ def marts_summary(data_dir: Path | str | None = None) -> list[dict]:
             "lift": "-" if r["lift"] is None else f"{cells.points(r['lift'])} ({lift})",
         })
     return out
+
+
+def regions_summary(data_dir: Path | str | None = None) -> list[dict]:
+    """Per ACF region, its TA planning report's headline (``marts.agg_ta_planning_region``):
+    grantees, late and stalled plans, topics rising faster than the nation, grantees in peer
+    learning and that followed up, and grantees with no TA in the period; no row when the
+    warehouse or its marts cannot be read."""
+    try:
+        con = duckdb.connect(str(paths.warehouse(data_dir)), read_only=True)
+    except duckdb.Error:
+        return []
+    try:
+        found = rows(con, "select * from marts.agg_ta_planning_region order by acf_region")
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+    return [{
+        "region": r["acf_region"],
+        "grantees": r["grantees"],
+        "plans_late": r["plans_late"],
+        "plans_stalled": r["plans_stalled"],
+        "topics_rising": r["topics_rising"],
+        "in_peer_learning": r["grantees_in_peer_learning"],
+        "followed_up": r["grantees_followed_up"],
+        "no_ta_in_period": r["grantees_no_ta_in_period"],
+    } for r in found]

@@ -35,14 +35,26 @@ def for_role(index: dict, role: Role) -> dict:
     (['C1'], [], False)
     >>> for_role(full, Role("leadership"))["data_docs"] is None
     True
+    >>> full["regions"] = [{"id": 1, "name": "ACF Region 1"}, {"id": 2, "name": "ACF Region 2"}]
+    >>> ctx = for_role(full, Role("region", region=2))
+    >>> [r["id"] for r in ctx["regions"]], ctx["centers"], ctx["title"]
+    ([2], [], 'ACF Region 2: TA planning reports and grantee profiles')
+    >>> for_role(full, Role("center", "C1"))["regions"]
+    []
     """
     ctx = copy.deepcopy(index)
     ctx["show_quality"] = role.kind == ENGINEER
     if role.kind != ENGINEER:
         ctx["data_quality"], ctx["data_docs"] = [], None
-    if role.kind == "center":
-        ctx["centers"] = [c for c in ctx["centers"] if c["id"] == role.center_id]
+    if role.kind in ("center", "region"):
         ctx["leadership"] = []
+    if role.kind == "region":
+        ctx["centers"] = []
+        ctx["regions"] = [r for r in ctx.get("regions", []) if r["id"] == role.region]
+        ctx["title"] = f"ACF Region {role.region}: TA planning reports and grantee profiles"
+    elif role.kind == "center":
+        ctx["centers"] = [c for c in ctx["centers"] if c["id"] == role.center_id]
+        ctx["regions"] = []
         name = ctx["centers"][0]["name"] if ctx["centers"] else role.center_id
         ctx["title"] = f"{name}: CQI reports"
     elif role.kind == LEADERSHIP:
@@ -54,6 +66,7 @@ def for_role(index: dict, role: Role) -> dict:
 
 def roles_to_render(index: dict, users) -> list[Role]:
     centers = {c["id"] for c in index["centers"]}
+    regions = {r["id"] for r in index.get("regions", []) if r["id"] is not None}
     for u in users:
         try:
             role = u.parsed_role
@@ -61,7 +74,10 @@ def roles_to_render(index: dict, users) -> list[Role]:
             continue
         if role.kind == "center":
             centers.add(role.center_id)
-    return [Role(ENGINEER), Role(LEADERSHIP)] + [Role("center", c) for c in sorted(centers)]
+        elif role.kind == "region":
+            regions.add(role.region)
+    return ([Role(ENGINEER), Role(LEADERSHIP)] + [Role("center", c) for c in sorted(centers)]
+            + [Role("region", region=r) for r in sorted(regions)])
 
 
 def render(data_dir: Path | str | None, users=None, index: dict | None = None) -> list[Path]:

@@ -29,12 +29,15 @@ from plcqi.publish.access.roles import AccessError
 
 # The center id rule as an nginx (PCRE) pattern.
 CENTER_ID = layout.CENTER_ID_PATTERN
+# An ACF region, 1 to 10, as its folder is named.
+REGION = "10|[1-9]"
 
 # Role and path -> allowed. Same rules as ``Role.may_read``; index pages are served apart.
 AUTHZ_RULES = (
     r'"~^engineer\|/" 1;',
     r'"~^leadership\|/(?!data-quality/|data-docs/)[^/]+/" 1;',
     rf'"~^center:({CENTER_ID})\|/{layout.CENTERS}/\1/" 1;',
+    rf'"~^region:({REGION})\|/{layout.REGIONS}/\1/" 1;',
 )
 _UNSAFE_PATH = re.compile(r'["\\$\x00-\x1f;{}]')
 
@@ -97,8 +100,10 @@ http {
         leadership leadership;
         engineer engineer;
         "~^center:(?<plcqi_center>@CENTER_ID@)$" center-$plcqi_center;
+        "~^region:(?<plcqi_region>@REGION@)$" region-$plcqi_region;
     }
-    # Who reads what: a center its own folder of centers/, leadership every folder but the
+    # Who reads what: a center its own folder of centers/, a region its own folder of
+    # regions/ (its report and its grantees' profiles), leadership every folder but the
     # data-quality pages and Data Docs, engineers everything.
     map "$plcqi_role|$uri" $plcqi_allowed {
         default 0;
@@ -229,6 +234,7 @@ def config(layout: Layout, listen: str, user: str | None = None) -> str:
         "@LISTEN@": _listen(listen),
         "@AUTHZ@": "\n".join(f"        {rule}" for rule in AUTHZ_RULES),
         "@CENTER_ID@": CENTER_ID,
+        "@REGION@": REGION,
     }
     text = TEMPLATE
     for key, value in replacements.items():

@@ -50,6 +50,8 @@ def title(role: Role, center_name: str | None = None) -> str:
     """
     >>> title(Role("center", "C1"), "Center One")
     'Center One: CQI report'
+    >>> title(Role("region", region=3))
+    'ACF Region 3: TA planning report'
     >>> title(Role("leadership"))
     'Cross-center CQI report for OCC leadership'
     """
@@ -57,12 +59,16 @@ def title(role: Role, center_name: str | None = None) -> str:
         return "Cross-center CQI report for OCC leadership"
     if role.kind == ENGINEER:
         return "Data-quality page"
+    if role.kind == "region":
+        return f"ACF Region {role.region}: TA planning report"
     return f"{center_name or role.center_id}: CQI report"
 
 
 def _who_else(role: Role) -> str:
     if role.kind == "center":
         return "Only your center's readers and OCC leadership can open it."
+    if role.kind == "region":
+        return "Only your region's readers and OCC leadership can open it."
     if role.kind == LEADERSHIP:
         return "Only OCC leadership and the data engineers can open it."
     return "Only the data engineers can open it."

@@ -155,8 +155,9 @@ def test_a_region_report_names_no_other_regions_grantee_and_no_person(demo):
 def test_from_the_region_report_the_late_and_stalled_plans_can_be_read(demo):
     """Stalled (open, no change for 90 days) and late on intermediate (more than 14 days
     from the first initial to the first move past it, to intermediate, final or closed, or
-    still initial after 14 days), computed here from the tracker's change rows: every such plan of the region is in its "late and stalled" table, said to
-    be so, and no other region's plan is."""
+    still initial after 14 days), computed here from the tracker's change rows, withdrawn
+    plans apart as the page says: every such plan of the region is in its "late and
+    stalled" table, said to be so, and no other region's plan is."""
     d, _ = demo
     grantees = _grantees(d)
     changes = _changes(d)
@@ -169,6 +170,8 @@ def test_from_the_region_report_the_late_and_stalled_plans_can_be_read(demo):
             if grantees[rows_[-1][2]][1] != region:
                 continue
             last_day, last_status, _ = rows_[-1]
+            if last_status == "withdrawn":
+                continue
             if last_status in ("initial", "intermediate") and (AS_OF - last_day).days >= 90:
                 stalled.add(rid)
             initial = next((day for day, status, _ in rows_ if status == "initial"), None)

@@ -72,9 +72,10 @@ def plcqi_report():
     def leadership_report(as_of: str) -> str:
         return tasks.render_leadership(as_of)
 
-    @task(**REPORT_TASK_ARGS)
-    def published_history(center_reports: list[str], region_reports: list[str],
-                          unassigned: list[str], leadership: str, as_of: str) -> str:
+    # After every report; a mapped task over no center or no region is skipped, which is
+    # not a failure: the history is still kept and the index and e-mails still go out.
+    @task(trigger_rule="none_failed", **REPORT_TASK_ARGS)
+    def published_history(as_of: str) -> str:
         return tasks.keep_history(as_of)
 
     @task
@@ -103,7 +104,8 @@ def plcqi_report():
     marts >> leadership
     data_quality = data_quality_page(day)
     marts >> data_quality
-    history = published_history(centers, region_reports, unassigned, leadership, day)
+    history = published_history(day)
+    [centers, region_reports, unassigned, leadership] >> history
     index(history, data_quality) >> deliver(day)
 
 

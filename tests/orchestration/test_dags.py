@@ -252,8 +252,8 @@ def test_report_dag_monthly_and_on_marts_with_mapped_centers_and_regions(parsed)
     assert dag["cron"] == "0 0 1 * *"
     assert dag["schedule_assets"] == ["plcqi_marts"]
     by_id = {t["task_id"]: t for t in dag["tasks"]}
-    assert by_id["center_report"]["operator"] == "MappedOperator" or "center_report" in by_id
-    assert by_id["region_report"]["operator"] == "MappedOperator"
+    assert by_id["center_report"]["operator"].endswith("MappedOperator")  # one per center
+    assert by_id["region_report"]["operator"].endswith("MappedOperator")  # one per region
     for task_id in ("ensure_marts", "center_ids", "center_report", "leadership_report",
                     "region_ids", "region_report", "unassigned_grantee_profiles",
                     "published_history"):

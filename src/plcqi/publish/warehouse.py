@@ -23,6 +23,8 @@ MARTS = (
     "rpt_center_ta_by_grantee", "rpt_cohort_barriers", "rpt_cohort_summary",
     "rpt_uptake_change", "rpt_uptake_reach", "rpt_uptake_segment_totals",
     "rpt_uptake_segments", "rpt_uptake_theories_of_change",
+    "fct_ta_plan_stages", "agg_ta_needs_region_quarter", "agg_ta_needs_region_trend",
+    "agg_ta_planning_region", "fct_grantee_profile", "fct_grantee_cohorts",
 )
 
 

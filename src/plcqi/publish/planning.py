@@ -99,25 +99,9 @@ def plan_flags(p: dict) -> list[str]:
     ...             "current_stage": "initial"})
     ['initial for 120 days (target 14)', 'stalled: no change for 120 days']
     """
-    out = []
-    if p.get("intermediate_late"):
-        if p.get("days_to_intermediate") is not None:
-            out.append(f"intermediate after {p['days_to_intermediate']} days "
-                       f"(target {p['intermediate_target_days']})")
-        elif p.get("current_stage") == "initial":
-            out.append(f"initial for {p['days_in_current_stage']} days "
-                       f"(target {p['intermediate_target_days']})")
-        else:
-            out.append(f"late past initial (target {p['intermediate_target_days']} days)")
-    if p.get("final_late"):
-        if p.get("days_to_final") is not None:
-            out.append(f"final after {p['days_to_final']} days "
-                       f"(target {p['final_target_days']})")
-        elif p.get("current_stage") == "intermediate":
-            out.append(f"intermediate for {p['days_in_current_stage']} days "
-                       f"(target {p['final_target_days']})")
-        else:
-            out.append(f"late to final (target {p['final_target_days']} days)")
+    out = [flag for flag in (
+        _late_flag(p, "intermediate", "initial", "late past initial"),
+        _late_flag(p, "final", "intermediate", "late to final")) if flag]
     if p.get("is_stalled"):
         out.append(f"stalled: no change for {p['days_since_change']} days")
     if p.get("skipped_intermediate"):
@@ -125,6 +109,19 @@ def plan_flags(p: dict) -> list[str]:
     if p.get("is_reopened"):
         out.append("re-opened")
     return out
+
+
+def _late_flag(p: dict, stage: str, before: str, otherwise: str) -> str | None:
+    """A plan late on reaching ``stage`` from ``before``: the days it took, or how long it has
+    waited in ``before``, against the target."""
+    if not p.get(f"{stage}_late"):
+        return None
+    target = p[f"{stage}_target_days"]
+    if p.get(f"days_to_{stage}") is not None:
+        return f"{stage} after {p[f'days_to_{stage}']} days (target {target})"
+    if p.get("current_stage") == before:
+        return f"{before} for {p['days_in_current_stage']} days (target {target})"
+    return f"{otherwise} (target {target} days)"
 
 
 def _plan_row(p: dict, *, grantee: dict | None = None) -> dict:

@@ -211,12 +211,6 @@ def render_region(data_dir: Path | str | None, region: int, as_of: date | None =
         return _region(con, data_dir, region, as_of, pdf, result)
 
 
-def region_ids(data_dir: Path | str | None) -> list[int]:
-    """The ACF regions with grantees in the marts (each has a report)."""
-    with connect(paths.data_dir(data_dir)) as con:
-        return planning.regions(con)
-
-
 def render_unassigned_grantees(data_dir: Path | str | None, as_of: date | None = None, *,
                                pdf: bool = False) -> list[Path]:
     """The profiles of the grantees with no ACF region (no region report lists them)."""

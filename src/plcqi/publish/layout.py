@@ -33,6 +33,15 @@ REGIONS = "regions"
 GRANTEES = "grantees"
 ACF_REGIONS = tuple(range(1, 11))
 NO_REGION = "unassigned"  # the folder of the profiles of grantees with no ACF region
+
+
+def region_name(region: int | None) -> str:
+    """How a region is named on its pages, its index and its e-mails.
+
+    >>> region_name(4), region_name(None)
+    ('ACF Region 4', 'No ACF region')
+    """
+    return "No ACF region" if region is None else f"ACF Region {region}"
 # The site's own top-level names (a center report folder of the old layout is any other).
 SITE = frozenset({INDEX, CENTERS, LEADERSHIP, DATA_QUALITY, DATA_DOCS, REGIONS})
 # The id rule of the input contract: 1 to 64 of A-Z a-z 0-9 . _ -, not starting with '.'.

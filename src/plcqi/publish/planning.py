@@ -17,6 +17,7 @@ from datetime import date
 import duckdb
 
 from plcqi.publish import cells, charts, layout
+from plcqi.publish.layout import region_name
 from plcqi.publish.tables import column, table
 from plcqi.publish.warehouse import PublishError, rows
 
@@ -25,14 +26,6 @@ UPTAKE_UNIT = ("Follow-up uptake: grantee-cohorts (one grantee in one cohort) wh
                "window has closed, that submitted a related TA request in it.")
 MAX_TREND_TOPICS = 4  # topics drawn on a region's needs chart (the rest: the tables)
 CHART_QUARTERS = 8  # the last two years: the trend's two 365-day periods
-
-
-def region_name(region: int | None) -> str:
-    """
-    >>> region_name(4), region_name(None)
-    ('ACF Region 4', 'No ACF region')
-    """
-    return "No ACF region" if region is None else f"ACF Region {region}"
 
 
 def _topic(text: str | None) -> str:

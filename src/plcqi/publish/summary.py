@@ -54,21 +54,26 @@ _QUERY = """
 """
 
 
-def marts_summary(data_dir: Path | str | None = None) -> list[dict]:
-    """Per center, then all centers: cohorts (ongoing ones apart), grantee-cohorts whose
-    follow-up window is complete and open, uptake of related TA with its 95% interval, the
-    non-participant baseline and the lift (METRICS.md), from a read-only connection; no
-    row when the warehouse or its marts cannot be read (a failed build: the run says why)."""
+def _read(data_dir: Path | str | None, sql: str) -> list[dict]:
+    """The rows of a query on the warehouse, read-only; none when it cannot be read."""
     try:
         con = duckdb.connect(str(paths.warehouse(data_dir)), read_only=True)
     except duckdb.Error:
         return []
     try:
-        found = rows(con, _QUERY)
+        return rows(con, sql)
     except duckdb.Error:
         return []
     finally:
         con.close()
+
+
+def marts_summary(data_dir: Path | str | None = None) -> list[dict]:
+    """Per center, then all centers: cohorts (ongoing ones apart), grantee-cohorts whose
+    follow-up window is complete and open, uptake of related TA with its 95% interval, the
+    non-participant baseline and the lift (METRICS.md), from a read-only connection; no
+    row when the warehouse or its marts cannot be read (a failed build: the run says why)."""
+    found = _read(data_dir, _QUERY)
     out = []
     for r in found:
         complete = int(r["complete"] or 0)
@@ -93,16 +98,7 @@ def regions_summary(data_dir: Path | str | None = None) -> list[dict]:
     grantees, late and stalled plans, topics rising faster than the nation, grantees in peer
     learning and that followed up, and grantees with no TA in the period; no row when the
     warehouse or its marts cannot be read."""
-    try:
-        con = duckdb.connect(str(paths.warehouse(data_dir)), read_only=True)
-    except duckdb.Error:
-        return []
-    try:
-        found = rows(con, "select * from marts.agg_ta_planning_region order by acf_region")
-    except duckdb.Error:
-        return []
-    finally:
-        con.close()
+    found = _read(data_dir, "select * from marts.agg_ta_planning_region order by acf_region")
     return [{
         "region": r["acf_region"],
         "grantees": r["grantees"],

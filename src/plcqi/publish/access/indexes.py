@@ -14,6 +14,7 @@ from pathlib import Path
 
 from plcqi import paths
 from plcqi.files import write_atomic
+from plcqi.publish import layout
 from plcqi.publish.access.roles import ENGINEER, LEADERSHIP, AccessError, Role
 
 log = logging.getLogger("plcqi.publish.access")
@@ -51,7 +52,8 @@ def for_role(index: dict, role: Role) -> dict:
     if role.kind == "region":
         ctx["centers"] = []
         ctx["regions"] = [r for r in ctx.get("regions", []) if r["id"] == role.region]
-        ctx["title"] = f"ACF Region {role.region}: TA planning reports and grantee profiles"
+        ctx["title"] = (f"{layout.region_name(role.region)}: TA planning reports and "
+                        "grantee profiles")
     elif role.kind == "center":
         ctx["centers"] = [c for c in ctx["centers"] if c["id"] == role.center_id]
         ctx["regions"] = []

@@ -13,6 +13,7 @@ from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from plcqi.publish import layout
 from plcqi.publish.access.roles import ENGINEER, LEADERSHIP, Role
 
 
@@ -60,7 +61,7 @@ def title(role: Role, center_name: str | None = None) -> str:
     if role.kind == ENGINEER:
         return "Data-quality page"
     if role.kind == "region":
-        return f"ACF Region {role.region}: TA planning report"
+        return f"{layout.region_name(role.region)}: TA planning report"
     return f"{center_name or role.center_id}: CQI report"
 
 

@@ -4,11 +4,11 @@ The ``dbt`` task group holds one Cosmos ``DbtBuildLocalOperator`` per layer of t
 (:data:`LAYERS`, the folders of ``dbt_project/models``), in order: ``dbt.staging`` →
 ``dbt.intermediate`` → ``dbt.marts``. Each task runs ``dbt build --select
 path:models/<layer> --indirect-selection buildable`` in-process (``InvocationMode.DBT_RUNNER``):
-the layer's models, their data tests and unit tests, and the tests that join the layer to an
-earlier one (a relationships test of a mart on a staging model runs with the marts). A model
-whose tests fail skips the models downstream of it and fails its task, so no later layer runs
-and the build is not promoted. The task's log is dbt's, one line per model and test as it
-finishes: the progress of the build.
+the layer's models, their data tests (not the unit tests: ``BUILD_FLAGS``), and the tests that
+join the layer to an earlier one (a relationships test of a mart on a staging model runs with
+the marts). A model whose tests fail skips the models downstream of it and fails its task, so
+no later layer runs and the build is not promoted. The task's log is dbt's, one line per model
+and test as it finishes: the progress of the build.
 
 Why per layer and not one task per model: every Airflow task costs about a second of its own
 (a process, the task runner, dbt's start), and the project has some seventy models; per
@@ -67,7 +67,7 @@ def dbt_task_group(
     from cosmos.constants import InvocationMode
     from cosmos.operators.local import DbtBuildLocalOperator
 
-    from plcqi.transform.build import release_duckdb
+    from plcqi.transform.build import BUILD_FLAGS, release_duckdb
 
     project_dir = config.dbt_project_dir()
     target = config.warehouse_target()
@@ -92,6 +92,7 @@ def dbt_task_group(
                 invocation_mode=InvocationMode.DBT_RUNNER,
                 select=layer_selector(layer),
                 indirect_selection="buildable",
+                dbt_cmd_flags=list(BUILD_FLAGS),
                 vars={"as_of_date": AS_OF_TEMPLATE.format(task_id=as_of_task_id)},
                 env=env,
                 append_env=True,
@@ -106,7 +107,7 @@ def dbt_task_group(
                 callback=release_duckdb,
                 execution_timeout=timedelta(minutes=30),
                 doc_md=f"`dbt build --select {layer_selector(layer)}`: the {layer} models, "
-                "their tests and unit tests, into this run's build.",
+                "their data tests, into this run's build.",
                 **config.duckdb_task_args(),
             )
             if previous is not None:

@@ -70,6 +70,13 @@ SETTING_VARS = (
 )
 
 
+# What every warehouse build passes to ``dbt build`` (``plcqi transform``, ``plcqi run`` and the
+# transform DAG's layer tasks): dbt's unit tests check the models' SQL on fixed inputs, not the
+# data, so they run in the test suite (``run_unit_tests``, tests/transform/test_dbt_unit.py),
+# not in every build, where they were some 60 nodes of about 0.15 s each.
+BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
+
+
 def dbt_vars(as_of: date | None = None) -> dict[str, Any]:
     """The ``--vars`` of a run: the as-of date, and the settings set in the environment.
 
@@ -302,6 +309,7 @@ def _build(
             target=target,
             as_of=as_of,
             select=select,
+            extra=BUILD_FLAGS,
             env=build.dbt_env(),
             raise_on_failure=False,
         )

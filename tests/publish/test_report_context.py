@@ -329,6 +329,35 @@ def test_a_center_with_nothing_in_the_period_says_why(tmp_path):
     assert c2["nothing_to_report"].startswith("No cohort of this center")
 
 
+def test_a_cohort_with_nothing_in_the_period_keeps_its_key_figures_only(tmp_path, c1):
+    import duckdb
+
+    from plcqi.publish import render
+    fixtures.build(tmp_path)
+    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
+    con.execute("update marts.rpt_cohort_summary set is_active_in_period = false, "
+                "window_closed_in_period = false where cohort_id = 'K3'")
+    con.close()
+    with warehouse.connect(tmp_path) as con:
+        ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
+    by_id = {k["id"]: k for o in ctx["opportunities"] for k in o["cohorts"]}
+    before = {k["id"]: k for o in c1["opportunities"] for k in o["cohorts"]}
+    assert sorted(by_id) == sorted(before)  # every cohort still listed
+    k3 = by_id["K3"]
+    assert k3["in_full"] is False and by_id["K1"]["in_full"] is True
+    assert "attendance" not in k3 and "polls" not in k3 and "barriers" not in k3
+    assert texts(k3["scorecard"]) == texts(before["K3"]["scorecard"])
+    # and in the reach and attendance-across tables, unchanged
+    assert "K3" in [r[0] for r in texts(ctx["reach"])]
+    def html(cohort):
+        page = render.finalize({"cohort": cohort, "comments_enabled": False,
+                                "min_cell_size": 3})
+        return render.environment().get_template("_cohort.html").render(**page)
+    assert "key figures only" in html(k3) and "<svg" not in html(k3)
+    assert "Six phases" in html(k3)
+    assert "key figures only" not in html(by_id["K1"]) and "<svg" in html(by_id["K1"])
+
+
 def test_comments_are_off_by_default(c1, tiny):
     assert c1["comments_enabled"] is False
     assert all(k["comments"] == [] for o in c1["opportunities"] for k in o["cohorts"])

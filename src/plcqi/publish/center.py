@@ -139,7 +139,7 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                 status = f"ongoing since {c['first_delivered_on']}"
             else:
                 status = f"{c['first_delivered_on']} to {c['cohort_end_on']}"
-            blocks.append({
+            block = {
                 "id": cid,
                 "label": c["cohort_label"] or f"Cohort {c['cohort_number']}",
                 "status": status,
@@ -147,6 +147,12 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                 f"sessions delivered" if c["planned_sessions"] else
                 f"{c['delivered_sessions']} sessions delivered",
                 "scorecard": sections.scorecard(cid, mrs, value_cells.get(cid, {}), has_toc),
+                "in_full": in_full(c),
+            }
+            # Cohorts with nothing new in the period keep their scorecard (key figures of
+            # every phase) without the per-session charts: the page stays small at any scale.
+            blocks.append(block if not block["in_full"] else {
+                **block,
                 "attendance": sections.attendance(cid, grid_by.get(cid, []),
                                                   sessions_by.get(cid, []), names,
                                                   min_cell_size, targets),
@@ -252,6 +258,19 @@ HEADLINE = [  # (figure of marts.rpt_headlines, label, note); {total}: the denom
     ("opportunities_with_toc", "Opportunities with a theory of change",
      "reference data: current state only"),
 ]
+
+
+def in_full(cohort: dict) -> bool:
+    """Whether a cohort is shown in full (charts of attendance, polls, surveys, barriers):
+    a session delivered in the period, or its follow-up window closed in it
+    (``rpt_cohort_summary``). The others keep their scorecard row.
+
+    >>> in_full({"is_active_in_period": True, "window_closed_in_period": False})
+    True
+    >>> in_full({"is_active_in_period": False, "window_closed_in_period": None})
+    False
+    """
+    return bool(cohort.get("is_active_in_period") or cohort.get("window_closed_in_period"))
 
 
 def _headline(con: duckdb.DuckDBPyConnection, center_id: str, min_cell_size: int

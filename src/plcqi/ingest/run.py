@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from plcqi import locks, paths, settings
+from plcqi import locks, paths, progress, settings
 from plcqi.ingest import contract, pseudonymize, sources
 from plcqi.ingest.extract import FileRejected, extract_file
 from plcqi.ingest.rawzone import LogRecord, Zone, file_hash
@@ -211,21 +211,24 @@ def ingest(
     report = IngestReport()
     con = connect(key)
     try:
-        for source in sorted(sources, key=_source_order):
-            if source == contract.DB_SOURCE:
-                from plcqi.ingest import tracker_db
+        with progress.steps("ingest") as step:
+            for source in sorted(sources, key=_source_order):
+                if source == contract.DB_SOURCE:
+                    from plcqi.ingest import tracker_db
 
-                ds = contract.dataset("ta_requests")
-                with dataset_lock(zone, ds, con):
-                    files = tracker_db.pull(zone, tracker_dsn, settings.get("tracker_table"))
-                    for path in files:
-                        _collect(report, ingest_file(con, zone, ds, path))
-                continue
-            for ds in contract.datasets_of(source):
-                with dataset_lock(zone, ds, con):
-                    for path in landing_files(zone, ds):
-                        _collect(report, ingest_file(con, zone, ds, path))
-        zone.ensure_schema_files()
+                    ds = contract.dataset("ta_requests")
+                    with dataset_lock(zone, ds, con):
+                        files = tracker_db.pull(zone, tracker_dsn, settings.get("tracker_table"))
+                        for path in files:
+                            step(f"{ds.name}/{path.name}")
+                            _collect(report, ingest_file(con, zone, ds, path))
+                    continue
+                for ds in contract.datasets_of(source):
+                    with dataset_lock(zone, ds, con):
+                        for path in landing_files(zone, ds):
+                            step(f"{ds.name}/{path.name}")
+                            _collect(report, ingest_file(con, zone, ds, path))
+            zone.ensure_schema_files()
     finally:
         con.close()
     return report

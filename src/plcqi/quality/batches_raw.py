@@ -196,15 +196,47 @@ def freshness_frame(zone: Zone, reference: datetime, con=None):
     return df
 
 
-def frames(zone: Zone, reference: datetime) -> dict[str, object]:
-    """Every raw batch by its name (``dataset:<name>``, ``volume``, ``freshness``)."""
-    con = _connect()
-    try:
-        out: dict[str, object] = {
-            f"dataset:{ds.name}": dataset_frame(zone, ds, con) for ds in contract.DATASETS
-        }
-        out["volume"] = volume_frame(zone)
-        out["freshness"] = freshness_frame(zone, reference, con)
-        return out
-    finally:
-        con.close()
+class _Frames:
+    """The raw batches by name, each read when asked for: only the batch being validated is
+    held in memory (the last one asked for is kept, for the next suite on the same batch)."""
+
+    def __init__(self, zone: Zone, reference: datetime):
+        self.zone, self.reference = zone, reference
+        self._names = [f"dataset:{ds.name}" for ds in contract.DATASETS] + ["volume", "freshness"]
+        self._last: tuple[str, object] | None = None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def get(self, name: str, default=None):
+        if name not in self._names:
+            return default
+        if self._last is None or self._last[0] != name:
+            self._last = None  # release the previous batch before reading the next
+            self._last = (name, self._read(name))
+        return self._last[1]
+
+    def __getitem__(self, name: str):
+        if name not in self._names:
+            raise KeyError(name)
+        return self.get(name)
+
+    def _read(self, name: str):
+        if name == "volume":
+            return volume_frame(self.zone)
+        con = _connect()
+        try:
+            if name == "freshness":
+                return freshness_frame(self.zone, self.reference, con)
+            return dataset_frame(self.zone, contract.dataset(name.removeprefix("dataset:")), con)
+        finally:
+            con.close()
+
+
+def frames(zone: Zone, reference: datetime) -> _Frames:
+    """Every raw batch by its name (``dataset:<name>``, ``volume``, ``freshness``), read lazily
+    one at a time (a mapping with ``get``)."""
+    return _Frames(zone, reference)

@@ -79,37 +79,45 @@ def run_suites(
     source = ctx.data_sources.add_pandas("plcqi")
     findings: list[Finding] = []
     summaries: list[SuiteSummary] = []
-    for suite in suites:
-        t0 = time.perf_counter()
-        batch = suite["meta"]["batch"]
-        df = frames.get(batch)
-        if df is None:
-            found = [_missing(suite, e, batch) for e in suite["expectations"]]
-            rows = 0
-        else:
-            asset = source.add_dataframe_asset(name=suite["name"])
-            definition = asset.add_batch_definition_whole_dataframe("whole")
-            gsuite = ctx.suites.add(gx_suite(suite))
-            vd = ctx.validation_definitions.add(
-                gx.ValidationDefinition(name=suite["name"], data=definition, suite=gsuite)
-            )
-            ids = [c for c in suite["meta"].get("row_id_columns", []) if c in df.columns]
-            result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
-            if ids:
-                result_format["unexpected_index_column_names"] = ids
-            result = vd.run(batch_parameters={"dataframe": df},
-                            expectation_parameters=parameters, result_format=result_format)
-            found = [_finding(suite, r) for r in result.results]
-            rows = len(df)
-        findings += found
-        summaries.append(SuiteSummary(
-            suite=suite["name"], batch=batch, rows=rows, expectations=len(found),
-            passed=sum(f.success for f in found),
-            errors=sum(not f.success and f.severity == "error" for f in found),
-            warnings=sum(not f.success and f.severity == "warning" for f in found),
-            seconds=round(time.perf_counter() - t0, 3),
-        ))
+    from plcqi import progress
+
+    with progress.steps("validate", total=len(suites)) as step:
+        for suite in suites:
+            step(suite["name"])
+            _run_one(ctx, gx, source, suite, frames, parameters, findings, summaries)
     return findings, summaries
+
+
+def _run_one(ctx, gx, source, suite, frames, parameters, findings, summaries) -> None:
+    t0 = time.perf_counter()
+    batch = suite["meta"]["batch"]
+    df = frames.get(batch)
+    if df is None:
+        found = [_missing(suite, e, batch) for e in suite["expectations"]]
+        rows = 0
+    else:
+        asset = source.add_dataframe_asset(name=suite["name"])
+        definition = asset.add_batch_definition_whole_dataframe("whole")
+        gsuite = ctx.suites.add(gx_suite(suite))
+        vd = ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=suite["name"], data=definition, suite=gsuite)
+        )
+        ids = [c for c in suite["meta"].get("row_id_columns", []) if c in df.columns]
+        result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
+        if ids:
+            result_format["unexpected_index_column_names"] = ids
+        result = vd.run(batch_parameters={"dataframe": df},
+                        expectation_parameters=parameters, result_format=result_format)
+        found = [_finding(suite, r) for r in result.results]
+        rows = len(df)
+    findings += found
+    summaries.append(SuiteSummary(
+        suite=suite["name"], batch=batch, rows=rows, expectations=len(found),
+        passed=sum(f.success for f in found),
+        errors=sum(not f.success and f.severity == "error" for f in found),
+        warnings=sum(not f.success and f.severity == "warning" for f in found),
+        seconds=round(time.perf_counter() - t0, 3),
+    ))
 
 
 def _column(kwargs: dict) -> str | None:

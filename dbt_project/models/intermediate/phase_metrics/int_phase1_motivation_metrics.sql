@@ -59,8 +59,11 @@ participating_grantees_with_need as (
     inner join need_windows
         on participation.cohort_id = need_windows.cohort_id
     left join related_requests
-        on need_windows.opportunity_id = related_requests.opportunity_id
-        and participation.grantee_id = related_requests.grantee_id
+        on participation.grantee_id = related_requests.grantee_id
+        and (
+            related_requests.topic = need_windows.topic
+            or related_requests.source_opportunity_id = need_windows.opportunity_id
+        )
         and related_requests.submitted_on >= need_windows.need_from_on
         and related_requests.submitted_on < need_windows.first_delivered_on
     where participation.is_participating

@@ -63,6 +63,7 @@ candidate_grantees as (
     select
         complete_cohorts.cohort_id,
         complete_cohorts.opportunity_id,
+        complete_cohorts.topic,
         complete_cohorts.center_id,
         complete_cohorts.cohort_end_on,
         complete_cohorts.window_end_on,
@@ -119,8 +120,11 @@ requests_in_window as (
         count(distinct related_requests.request_id) as requests_after_related
     from non_participants
     inner join related_requests
-        on non_participants.opportunity_id = related_requests.opportunity_id
-        and non_participants.grantee_id = related_requests.grantee_id
+        on non_participants.grantee_id = related_requests.grantee_id
+        and (
+            related_requests.topic = non_participants.topic
+            or related_requests.source_opportunity_id = non_participants.opportunity_id
+        )
         and related_requests.submitted_on > non_participants.cohort_end_on
         and related_requests.submitted_on <= non_participants.window_end_on
     group by non_participants.cohort_id, non_participants.grantee_id

@@ -26,6 +26,7 @@ requests as (
 windows as (
     select
         calendar.opportunity_id,
+        calendar.topic,
         participation.cohort_id,
         calendar.center_id,
         participation.grantee_id,
@@ -48,8 +49,11 @@ related_during as (
         count(distinct related_requests.request_id) as requests_during
     from windows
     inner join related_requests
-        on windows.opportunity_id = related_requests.opportunity_id
-        and windows.grantee_id = related_requests.grantee_id
+        on windows.grantee_id = related_requests.grantee_id
+        and (
+            related_requests.topic = windows.topic
+            or related_requests.source_opportunity_id = windows.opportunity_id
+        )
         and related_requests.submitted_on >= windows.first_attended_on
         and related_requests.submitted_on <= windows.during_through_on
     group by windows.cohort_id, windows.grantee_id
@@ -63,8 +67,11 @@ related_after as (
         min(related_requests.submitted_on) as first_followup_on
     from windows
     inner join related_requests
-        on windows.opportunity_id = related_requests.opportunity_id
-        and windows.grantee_id = related_requests.grantee_id
+        on windows.grantee_id = related_requests.grantee_id
+        and (
+            related_requests.topic = windows.topic
+            or related_requests.source_opportunity_id = windows.opportunity_id
+        )
         and related_requests.submitted_on > windows.cohort_end_on
         and related_requests.submitted_on <= windows.window_end_on
     where windows.window_complete

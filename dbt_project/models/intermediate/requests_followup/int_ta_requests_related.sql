@@ -1,73 +1,24 @@
-{#- (opportunity, request) pairs of related TA requests: the request's topic equals the
-    opportunity's topic, or its source_opportunity_id is the opportunity. Withdrawn requests
-    never count. Two equality joins instead of one join on an `or`, so both stay hash joins. -#}
+{#- Countable TA requests, one row per request, for the relatedness join of METRICS.md 1.1: a
+    request is related to an opportunity when its topic equals the opportunity's topic or its
+    source_opportunity_id is the opportunity. Withdrawn requests never count. Consumers join on
+    grantee_id first, then on (topic = the opportunity's topic or source_opportunity_id = the
+    opportunity), so the join grows with each grantee's requests, not with every
+    (opportunity, request) pair of a topic. -#}
 with
 
 requests as (
     select * from {{ ref('int_ta_requests_current') }}
 ),
 
-opportunities as (
-    select * from {{ ref('stg_reference__opportunities') }}
-),
-
 countable_requests as (
-    select *
+    select
+        request_id,
+        grantee_id,
+        topic,
+        source_opportunity_id,
+        submitted_on
     from requests
     where not is_withdrawn
-),
-
-matched_by_topic as (
-    select
-        opportunities.opportunity_id,
-        countable_requests.request_id,
-        1 as is_topic_match,
-        0 as is_source_match
-    from countable_requests
-    inner join opportunities
-        on countable_requests.topic = opportunities.topic
-),
-
-matched_by_source as (
-    select
-        opportunities.opportunity_id,
-        countable_requests.request_id,
-        0 as is_topic_match,
-        1 as is_source_match
-    from countable_requests
-    inner join opportunities
-        on countable_requests.source_opportunity_id = opportunities.opportunity_id
-),
-
-matches as (
-    select * from matched_by_topic
-    union all
-    select * from matched_by_source
-),
-
-matches_per_pair as (
-    select
-        opportunity_id,
-        request_id,
-        max(is_topic_match) = 1 as is_topic_match,
-        max(is_source_match) = 1 as is_source_match
-    from matches
-    group by opportunity_id, request_id
-),
-
-related_requests as (
-    select
-        matches_per_pair.opportunity_id,
-        matches_per_pair.request_id,
-        countable_requests.grantee_id,
-        countable_requests.topic,
-        countable_requests.source_opportunity_id,
-        countable_requests.submitted_on,
-        matches_per_pair.is_topic_match,
-        matches_per_pair.is_source_match
-    from matches_per_pair
-    inner join countable_requests
-        on matches_per_pair.request_id = countable_requests.request_id
 )
 
-select * from related_requests
+select * from countable_requests

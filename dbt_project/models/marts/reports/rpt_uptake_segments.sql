@@ -129,18 +129,31 @@ segment_cohorts as (
     where window_complete
 ),
 
+-- Counted per cohort before the join: one row per (segment value, cohort) to join, not one
+-- per baseline grantee (and Postgres plans the smaller join well).
+baseline_per_cohort as (
+    select
+        segment,
+        segment_value,
+        cohort_id,
+        count(*) as baseline_grantees,
+        count(case when took_up_related then 1 end) as baseline_took_up
+    from baseline_segmented
+    group by segment, segment_value, cohort_id
+),
+
 baseline_per_quarter as (
     select
         segment_cohorts.segment,
         segment_cohorts.segment_value,
         segment_cohorts.quarter_start_on,
-        count(*) as baseline_grantees,
-        count(case when baseline_segmented.took_up_related then 1 end) as baseline_took_up
+        cast(sum(baseline_per_cohort.baseline_grantees) as bigint) as baseline_grantees,
+        cast(sum(baseline_per_cohort.baseline_took_up) as bigint) as baseline_took_up
     from segment_cohorts
-    inner join baseline_segmented
-        on segment_cohorts.segment = baseline_segmented.segment
-        and segment_cohorts.segment_value = baseline_segmented.segment_value
-        and segment_cohorts.cohort_id = baseline_segmented.cohort_id
+    inner join baseline_per_cohort
+        on segment_cohorts.segment = baseline_per_cohort.segment
+        and segment_cohorts.segment_value = baseline_per_cohort.segment_value
+        and segment_cohorts.cohort_id = baseline_per_cohort.cohort_id
     group by segment_cohorts.segment, segment_cohorts.segment_value,
         segment_cohorts.quarter_start_on
 ),

@@ -14,13 +14,18 @@ from plcqi.cli.options import AS_OF, DATA_DIR, TARGET
 @AS_OF
 def transform_command(data_dir, target, as_of) -> None:
     """Build a new warehouse with dbt (models and every test) from a snapshot of the raw zone;
-    it replaces the current one in one step once every model and test passed."""
+    it replaces the current one in one step once every model and test passed. Nothing is built
+    when nothing changed since the current warehouse's build (raw files, published history,
+    as-of date, settings, dbt project)."""
     from plcqi.transform import build
 
     try:
         result = build.transform(paths.data_dir(data_dir), target=target, as_of=as_of)
     except build.TransformError as e:
         raise click.ClickException(str(e)) from None
-    counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
-    click.echo(f"dbt build ({target}): {counts}")
+    if result.up_to_date:
+        click.echo(f"dbt build ({target}): {build.UP_TO_DATE}")
+    else:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
+        click.echo(f"dbt build ({target}): {counts}")
     click.echo(f"warehouse: {result.warehouse}")

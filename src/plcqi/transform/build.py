@@ -35,6 +35,10 @@ class TransformError(RuntimeError):
         self.failed_nodes = list(result.failed_nodes) if result else []
 
 
+UP_TO_DATE = ("up to date, not rebuilt: nothing changed since the warehouse's build (raw files, "
+              "published history, as-of date, settings, dbt project)")
+
+
 @dataclass
 class TransformResult:
     """What one dbt invocation did."""
@@ -52,6 +56,9 @@ class TransformResult:
     failed_build: str | None = None
     check_passed: bool | None = None
     error: str | None = None
+    # Nothing changed since the current warehouse's build (builds.fingerprint): no new build,
+    # ``warehouse`` is the current one (and ``check`` ran on it).
+    up_to_date: bool = False
 
     @property
     def manifest_path(self) -> Path | None:
@@ -300,6 +307,13 @@ def _build(
     build = builds.start(
         data_dir, target, builds.CLI_BUILD, seed=paths.warehouse(data_dir) if select else None
     )
+    made_of = None
+    if target == "duckdb" and not select:
+        made_of = builds.fingerprint(build.inputs, target, dbt_vars(as_of or _today()),
+                                    BUILD_FLAGS)
+        if builds.is_up_to_date(data_dir, made_of):
+            builds.discard(build)
+            return _unchanged(data_dir, check)
     try:
         if target == "postgres":
             load_raw(data_dir, pg, schema=RAW_SCHEMA + build.schema_suffix, inputs=build.inputs)
@@ -324,6 +338,8 @@ def _build(
         if result.success and result.check_passed is not False:
             result.warehouse = builds.promote(build)
             result.promoted = True
+            if made_of is not None:
+                builds.record_fingerprint(data_dir, made_of)
         else:
             result.failed_build = builds.set_aside(build)
     finally:
@@ -335,6 +351,23 @@ def _build(
             f"previous build{kept}",
             result,
         )
+    return result
+
+
+def _today() -> date:
+    """dbt's as-of date when none is given: the run's start date, UTC (macros/as_of_date)."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date()
+
+
+def _unchanged(data_dir: Path, check: Check | None) -> TransformResult:
+    """The result of a transform that found the warehouse up to date: no dbt run; ``check``
+    (the marts gate) still runs, on the current warehouse."""
+    current = paths.warehouse(data_dir)
+    result = TransformResult(success=True, command=[], up_to_date=True, warehouse=str(current))
+    if check is not None:
+        result.check_passed = bool(check(current))
     return result
 
 

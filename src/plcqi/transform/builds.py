@@ -29,6 +29,15 @@ path keeps dbt's partial parsing valid from one build to the next). An Airflow r
 as ``airflow-<run>`` across its tasks (``plcqi.orchestration.tasks``); the transform DAG runs
 one at a time, and its first task removes what earlier runs left.
 
+A build whose inputs are those of the current warehouse's build changes nothing: beside the
+warehouse, ``warehouse/inputs.sha256`` holds the fingerprint of what its build was made of
+(:func:`fingerprint`: the snapshot's files, the dbt project, the target, the dbt vars and
+flags, dbt's and DuckDB's versions) and the file's size and time. ``plcqi transform`` compares
+a new snapshot's fingerprint with it and, when they match, keeps the warehouse as it is
+(``TransformResult.up_to_date``). Every promotion removes the file before its rename, and
+only ``plcqi transform`` writes it again after: a build promoted any other way, or a
+warehouse changed since, is never taken as up to date.
+
 Readers open the current warehouse read-only through :func:`open_read_only`: the last
 complete build, whatever is being built. While a new build is validated before its promotion
 (:func:`reading`), the readers of that data folder in this process read the new build.
@@ -70,6 +79,9 @@ LOCK_WHAT = "the warehouse build"
 
 class WarehouseUnavailable(RuntimeError):
     """No warehouse to read, or it cannot be opened; the message says which, plainly."""
+
+
+FINGERPRINT_FILE = "inputs.sha256"
 
 
 def warehouse_dir(data_dir: Path | str) -> Path:
@@ -239,6 +251,63 @@ def history_files(inputs: Path) -> list[Path]:
     return sorted((inputs / "history").glob(f"*/{history.HEADLINES}.parquet"))
 
 
+def fingerprint(inputs: Path, target: str, run_vars: dict, flags: tuple[str, ...]) -> str:
+    """What a build is made of, as a sha256: the files of its inputs snapshot (path and size:
+    raw files are immutable, a new version is a new file), every file of the dbt project,
+    the target, the dbt vars (the as-of date, the settings), the build's flags, and the
+    versions of dbt and DuckDB."""
+    import json
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        digest.update(("\x1f".join(str(p) for p in parts) + "\n").encode())
+
+    add("target", target, *flags)
+    add("vars", json.dumps(run_vars, sort_keys=True, default=str))
+    add("versions", *(version(p) for p in ("dbt-core", "dbt-duckdb", "duckdb")))
+    for f in sorted(p for p in inputs.rglob("*") if p.is_file()):
+        add("input", f.relative_to(inputs).as_posix(), f.stat().st_size)
+    project = paths.dbt_project_dir()
+    for f in sorted(project.rglob("*")):
+        rel = f.relative_to(project)
+        if f.is_file() and not any(part.startswith(".") or part in ("target", "logs",
+                                   "dbt_packages") for part in rel.parts):
+            add("project", rel.as_posix(), hashlib.sha256(f.read_bytes()).hexdigest())
+    return digest.hexdigest()
+
+
+def _warehouse_stamp(data_dir: Path) -> str | None:
+    target = paths.warehouse(data_dir)
+    with suppress(FileNotFoundError):
+        st = target.stat()
+        return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+    return None
+
+
+def is_up_to_date(data_dir: Path | str, made_of: str) -> bool:
+    """Whether the current DuckDB warehouse was built by ``plcqi transform`` from inputs
+    whose fingerprint is ``made_of``, and is unchanged since."""
+    data_dir = paths.data_dir(data_dir)
+    stamp = _warehouse_stamp(data_dir)
+    try:
+        recorded = (warehouse_dir(data_dir) / FINGERPRINT_FILE).read_text().split("\n")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+    return stamp is not None and recorded[:2] == [made_of, stamp]
+
+
+def record_fingerprint(data_dir: Path | str, made_of: str) -> None:
+    """After a promotion: the current warehouse is the build of ``made_of``."""
+    from plcqi.files import write_atomic
+
+    data_dir = paths.data_dir(data_dir)
+    stamp = _warehouse_stamp(data_dir)
+    if stamp is not None:
+        write_atomic(warehouse_dir(data_dir) / FINGERPRINT_FILE, f"{made_of}\n{stamp}\n")
+
+
 def _link_all(listing, destination, attempts: int = 3) -> int:
     """Link every file ``listing()`` names to ``destination(file)``. A file that disappears
     between the listing and the link (a history folder being replaced) restarts the
@@ -333,6 +402,8 @@ def promote(build: Build) -> str:
         raise RuntimeError(f"no build at {build.path}: nothing to promote")
     finalize(build.path)
     target = paths.warehouse(build.data_dir)
+    # The fingerprint is of the build being replaced; plcqi transform records the new one.
+    (warehouse_dir(build.data_dir) / FINGERPRINT_FILE).unlink(missing_ok=True)
     # A write-ahead log beside the current file (a plain `dbt build` killed) belongs to the
     # file being replaced: DuckDB would replay it into the new one.
     _wal(target).unlink(missing_ok=True)

@@ -281,18 +281,20 @@ def test_reach_and_attendance_across_by_hand(c1):
     ]
 
 
-def test_heatmap_tells_never_registered_and_never_attended_apart(c1):
+def test_attendance_grid_tells_never_registered_and_never_attended_apart(c1):
     k1, k3, k2 = (k for o in c1["opportunities"] for k in o["cohorts"])
     # K1: G5 registered and never came; K2: G3 invited and never registered. Both last.
-    grid = texts(k1["attendance"]["heatmap"]["table"])
+    grid = texts(k1["attendance"]["grid"])
     assert [r[:2] for r in grid] == [["Alabama", "participating"], ["Alaska", "participating"],
                                      ["Arizona", "participating"], ["Guam", "participating"],
                                      [f"{fixtures.XSS} Nation",
                                       "registered, never attended"]]
     assert grid[-1][2:] == ["no", "no", "no", "0"]
-    assert [r[:2] for r in texts(k2["attendance"]["heatmap"]["table"])][-1] == [
+    assert [r[:2] for r in texts(k2["attendance"]["grid"])][-1] == [
         "Arizona", "invited, never registered"]
-    assert "1 registered, never attended" in k1["attendance"]["heatmap"]["alt"]
+    assert "1 registered, never attended" in k1["attendance"]["grid"]["note"]
+    # the grid is a table only: no chart of grantees x sessions on the page
+    assert "heatmap" not in k1["attendance"]
     # the share at each session: rpt_attendance_sessions (K1: 4, 3, 2 of 4)
     assert texts(k1["attendance"]["retention_table"]) == [
         ["S1", "2025-09-10", "100%", "51–100%"], ["S2", "2025-10-01", "75%", "30–95%"],

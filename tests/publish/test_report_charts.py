@@ -99,12 +99,6 @@ def test_placeholder_is_the_same_whatever_the_hidden_figure():
     assert spec_for(cells.rate(0.0, 2, 3)) == spec_for(cells.rate(1.0, 2, 3))
 
 
-def test_heatmap():
-    rows = [{"grantee": g, "session": s, "status": "attended" if (g, s) != ("B", "S2")
-             else "did not attend"} for g in ("A", "B") for s in ("S1", "S2")]
-    svg_of(charts.heatmap(rows, description="d", sessions=["S1", "S2"], grantees=["A", "B"]))
-
-
 def test_gap_bars():
     rows = [{"session": "S2", "gap_days": 21}, {"session": "S3", "gap_days": 50}]
     svg_of(charts.gap_bars(rows, description="d", limit=42, sessions=["S2", "S3"]))

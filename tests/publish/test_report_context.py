@@ -281,18 +281,27 @@ def test_reach_and_attendance_across_by_hand(c1):
     ]
 
 
-def test_heatmap_tells_never_registered_and_never_attended_apart(c1):
+def test_attendance_grid_tells_never_registered_and_never_attended_apart(c1):
     k1, k3, k2 = (k for o in c1["opportunities"] for k in o["cohorts"])
     # K1: G5 registered and never came; K2: G3 invited and never registered. Both last.
-    grid = texts(k1["attendance"]["heatmap"]["table"])
-    assert [r[:2] for r in grid] == [["Alabama", "participating"], ["Alaska", "participating"],
-                                     ["Arizona", "participating"], ["Guam", "participating"],
-                                     [f"{fixtures.XSS} Nation",
-                                      "registered, never attended"]]
-    assert grid[-1][2:] == ["no", "no", "no", "0"]
-    assert [r[:2] for r in texts(k2["attendance"]["heatmap"]["table"])][-1] == [
-        "Arizona", "invited, never registered"]
-    assert "1 registered, never attended" in k1["attendance"]["heatmap"]["alt"]
+    # The grid is one CSV file of the page (one row per grantee-session), not a chart.
+    grid = texts(c1["attendance_grid"])
+    k1_rows = [r for r in grid if r[0] == "K1"]
+    assert [r[1:4] for r in k1_rows[::3]] == [
+        ["G1", "Alabama", "participating"], ["G2", "Alaska", "participating"],
+        ["G3", "Arizona", "participating"], ["G4", "Guam", "participating"],
+        ["G5", f"{fixtures.XSS} Nation", "registered, never attended"]]
+    assert [r[4:] for r in k1_rows if r[1] == "G3"] == [
+        ["S1", "2025-09-10", "yes", "2"], ["S2", "2025-10-01", "yes", "2"],
+        ["S3", "2025-11-20", "no", "2"]]
+    assert [r[6:] for r in k1_rows if r[1] == "G5"] == [["no", "0"]] * 3
+    assert [r[1:4] for r in grid if r[0] == "K2"][-1] == [
+        "G3", "Arizona", "invited, never registered"]
+    assert len(grid) == 5 * 3 + 2 * 2 + 3 * 2  # K1, K3, K2: grantees x delivered sessions
+    assert "1 registered, never attended" in k1["attendance"]["grid_about"]
+    assert "heatmap" not in k1["attendance"] and "grid_rows" not in k1["attendance"]
+    assert c1["attendance_csv"] == {"href": "2026-06-30-attendance.csv",
+                                    "name": "2026-06-30-attendance.csv", "rows": len(grid)}
     # the share at each session: rpt_attendance_sessions (K1: 4, 3, 2 of 4)
     assert texts(k1["attendance"]["retention_table"]) == [
         ["S1", "2025-09-10", "100%", "51–100%"], ["S2", "2025-10-01", "75%", "30–95%"],
@@ -351,7 +360,7 @@ def test_a_cohort_with_nothing_in_the_period_keeps_its_key_figures_only(tmp_path
     assert "K3" in [r[0] for r in texts(ctx["reach"])]
     def html(cohort):
         page = render.finalize({"cohort": cohort, "comments_enabled": False,
-                                "min_cell_size": 3})
+                                "min_cell_size": 3, "attendance_csv": ctx["attendance_csv"]})
         return render.environment().get_template("_cohort.html").render(**page)
     assert "key figures only" in html(k3) and "<svg" not in html(k3)
     assert "Six phases" in html(k3)

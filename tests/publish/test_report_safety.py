@@ -106,3 +106,22 @@ def test_reports_are_written_readable(tmp_path):
     fixtures.build(tmp_path)
     path = render_center(tmp_path, "C1")
     assert oct(Path(path).stat().st_mode & 0o777) == "0o644"
+
+
+def test_attendance_csv_is_a_file_of_the_centers_folder(pages, tmp_path_factory):
+    from plcqi.publish.access.roles import parse_role
+
+    c1 = pages["centers/C1/2026-06-30.html"]
+    assert 'href="2026-06-30-attendance.csv" download="2026-06-30-attendance.csv"' in c1
+    assert "data:text/csv" in c1 and "Show as table" in c1  # other tables keep theirs
+    root = next(p for p in tmp_path_factory.getbasetemp().rglob("centers/C1")
+                if (p / "2026-06-30-attendance.csv").is_file())
+    text = (root / "2026-06-30-attendance.csv").read_text()
+    lines = text.splitlines()
+    assert lines[0] == ("Cohort,Grantee id,Grantee,Status,Session,Date,Attended,"
+                        "Sessions of the cohort attended")
+    assert f"K1,G5,{fixtures.XSS} Nation,\"registered, never attended\",S1," in text
+    assert "@" not in text  # no e-mail address, as on the page
+    # the folder's readers: the center's role reads it, another center's does not
+    assert parse_role("center:C1").may_read("centers/C1/2026-06-30-attendance.csv")
+    assert not parse_role("center:C2").may_read("centers/C1/2026-06-30-attendance.csv")

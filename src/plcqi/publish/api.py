@@ -120,6 +120,10 @@ def _center(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_o
                        quality_context=quality.for_center(quality_context))
     ctx["crumbs"] = _crumbs(page, ctx["center"]["name"])
     ctx["links"] = _links(root, page, as_of, data_quality=dq_written)
+    # The grantee x session attendance is a file of the center's folder (its readers only),
+    # written before the page that links it.
+    write_atomic(root / layout.center_attendance_csv(center_id, as_of),
+                 render.csv_file(ctx.pop("attendance_grid")))
     path = root / page
     _write(path, "center.html", ctx, want_pdf, result)
     return path

@@ -18,6 +18,7 @@ from plcqi.publish import (
     charts,
     comments,
     headlines,
+    layout,
     quality,
     rules,
     sections,
@@ -122,7 +123,7 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                                                as_of, min_cell_size)
                       if include_comments else {})
     cohorts_by_opp = headlines.by_key(cohorts, "opportunity_id")
-    opp_blocks, facts, target_tables = [], [], []
+    opp_blocks, facts, target_tables, grid_rows = [], [], [], []
     for o in opportunities:
         has_toc = bool(o["has_theory_of_change"])
         opp_cohorts = cohorts_by_opp.get(o["opportunity_id"], [])
@@ -151,11 +152,14 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
             }
             # Cohorts with nothing new in the period keep their scorecard (key figures of
             # every phase) without the per-session charts: the page stays small at any scale.
+            if block["in_full"]:
+                attendance = sections.attendance(cid, grid_by.get(cid, []),
+                                                 sessions_by.get(cid, []), names,
+                                                 min_cell_size, targets)
+                grid_rows.extend(attendance.pop("grid_rows", []))
             blocks.append(block if not block["in_full"] else {
                 **block,
-                "attendance": sections.attendance(cid, grid_by.get(cid, []),
-                                                  sessions_by.get(cid, []), names,
-                                                  min_cell_size, targets),
+                "attendance": attendance,
                 "polls": sections.polls(cid, polls_by.get(cid, []), min_cell_size,
                                         poll_target),
                 "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size),
@@ -206,6 +210,16 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
     # ---- TA requested vs delivered, per grantee, this period and the previous one
     ta_table = ta.by_grantee(ta_rows, names)
 
+    # Who attended which session: grantees x sessions, a CSV file next to the page
+    # (plcqi.publish.api writes it), not a table of the page.
+    csv_path = layout.center_attendance_csv(center_id, as_of)
+    attendance_grid = table(
+        "attendance-grid", f"Who attended which session, cohorts shown in full, as of {as_of}",
+        sections.GRID_COLUMNS, grid_rows)
+    attendance_grid["csv_name"] = csv_path.rsplit("/", 1)[-1]
+    attendance_csv = {"href": layout.link(layout.center_page(center_id, as_of), csv_path),
+                      "name": attendance_grid["csv_name"], "rows": len(grid_rows)}
+
     period_text = f"{start} to {as_of}"
     recommendations = rules.evaluate(facts)
     global_quality = quality_context if quality_context is not None else quality.for_center(
@@ -224,6 +238,8 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         "targets": target_tables,
         "reach": reach,
         "attendance_across": attendance_table,
+        "attendance_grid": attendance_grid,
+        "attendance_csv": attendance_csv,
         "opportunities": opp_blocks,
         "uptake": uptake_ctx,
         "ta_by_grantee": ta_table,

@@ -170,26 +170,6 @@ def rate_bars(rows: list[dict], *, category: str, category_title: str, value_tit
 
 
 @_fast
-def heatmap(rows: list[dict], *, description: str, sessions: list[str],
-            grantees: list[str]) -> dict:
-    """Grantee x session grid: attended (dark) or not (light)."""
-    data = alt.Data(values=rows)
-    c = alt.Chart(data).mark_rect(stroke="white", strokeWidth=1).encode(
-        x=alt.X("session:N", title="Delivered session", sort=sessions,
-                axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("grantee:N", title=None, sort=grantees, axis=alt.Axis(labelLimit=200)),
-        color=alt.Color(
-            "status:N", title="Grantee",
-            scale=alt.Scale(domain=["attended", "did not attend"],
-                            range=[COLORS["attended"], COLORS["absent"]]),
-            legend=alt.Legend(orient="top"),
-        ),
-    ).properties(width=min(WIDTH - 220, 34 * max(1, len(sessions))),
-                 height=max(40, 16 * len(grantees)))
-    return _finish(c, description)
-
-
-@_fast
 def gap_bars(rows: list[dict], *, description: str, limit: int, sessions: list[str]) -> dict:
     """Days since the previous delivered session, per session, with the limit as a line."""
     data = alt.Data(values=rows)

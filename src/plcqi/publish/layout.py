@@ -5,6 +5,7 @@ between pages.
 
     reports/index.html                          every report, by center and period
     reports/centers/<center_id>/<as_of>.html    a center's CQI report (and .pdf)
+    reports/centers/<center_id>/<as_of>-attendance.csv  its grantee x session attendance
     reports/leadership/<as_of>.html             the cross-center report
     reports/regions/<N>/<as_of>.html            an ACF region's TA planning report (1-10)
     reports/regions/<N>/grantees/<id>/<as_of>.html  a grantee's profile, in its region's folder
@@ -88,6 +89,16 @@ def center_page(center_id: str, as_of: date) -> str:
     'centers/C1/2026-06-30.html'
     """
     return f"{center_folder(center_id)}/{as_of.isoformat()}.html"
+
+
+def center_attendance_csv(center_id: str, as_of: date) -> str:
+    """The CSV of a center's grantee x session attendance, next to its report (the same
+    folder: the same readers), relative to ``reports/``.
+
+    >>> center_attendance_csv("C1", date(2026, 6, 30))
+    'centers/C1/2026-06-30-attendance.csv'
+    """
+    return f"{center_folder(center_id)}/{as_of.isoformat()}-attendance.csv"
 
 
 def leadership_page(as_of: date) -> str:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from plcqi import paths
 from plcqi.publish import charts, safety
-from plcqi.publish.tables import csv_data_uri
+from plcqi.publish.tables import csv_data_uri, to_csv
 
 
 def environment(templates: Path | None = None) -> jinja2.Environment:
@@ -78,6 +78,12 @@ def finalize(context: dict) -> dict:
     for node, svg in zip(chart_nodes, svgs, strict=True):
         node["svg"] = Markup(svg)
     return out
+
+
+def csv_file(t: dict) -> str:
+    """A table as the text of a CSV file written next to a page: the figures of the page's
+    own downloads (e-mail addresses removed, spreadsheet-safe)."""
+    return to_csv(_without_emails(t))
 
 
 def render_page(template: str, context: dict, env: jinja2.Environment | None = None) -> str:

@@ -185,15 +185,22 @@ STATUS_TEXT = {
     "not_invited": "not invited, never attended",
 }
 STATUS_ORDER = tuple(STATUS_TEXT)
-SHORT_STATUS = {"registered_never_attended": "registered only",
-                "invited_never_registered": "invited only", "not_invited": "never attended"}
+
+
+GRID_COLUMNS = [column("cohort", "Cohort"), column("grantee_id", "Grantee id"),
+                column("grantee", "Grantee"), column("status", "Status"),
+                column("session", "Session"), column("date", "Date"),
+                column("attended", "Attended"),
+                column("total", "Sessions of the cohort attended", True)]
 
 
 def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
                grantee_names: dict[str, str], min_cell_size: int,
                targets: dict[str, tuple[str, float]] | None = None) -> dict:
-    """Heatmap (grantee x delivered session, with each grantee's status), the share of
-    participating grantees at each session, gaps between sessions.
+    """The share of participating grantees at each session (drawn), gaps between sessions,
+    and the grantee x delivered session grid with each grantee's status as rows for a CSV
+    file next to the page (``GRID_COLUMNS``; on the page it would grow with grantees x
+    sessions).
 
     ``grid``: the cohort's ``rpt_attendance_grid`` rows; ``sessions_rows``: its
     ``rpt_attendance_sessions`` rows; ``targets``: the opportunity's targets by metric,
@@ -209,40 +216,20 @@ def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
                                              grantee_names.get(g, g), g))
     attended = {(r["grantee_id"], r["delivered_number"]): bool(r["has_attended"]) for r in grid}
 
-    def shown_name(g: str) -> str:  # short: the chart's axis labels are cut at 200 px
-        name = grantee_names.get(g, g)
-        short = SHORT_STATUS.get(status[g])
-        return f"{name} ({short})" if short else name
-
-    heat_rows, grid_rows = [], []
+    grid_rows = []  # one row per grantee and delivered session: written as a CSV file
     for g in grantees:
-        row = {"grantee": cells.text_cell(grantee_names.get(g, g), g),
-               "status": cells.text_cell(STATUS_TEXT.get(status[g], status[g]))}
         for r, label in zip(sessions, labels, strict=True):
             a = attended.get((g, r["delivered_number"]), False)
-            row[label] = {"text": "yes" if a else "no", "state": "value" if a else "zero"}
-            heat_rows.append({"grantee": shown_name(g), "session": label,
-                              "status": "attended" if a else "did not attend"})
-        row["total"] = cells.count_cell(total[g])
-        grid_rows.append(row)
-    heat_table = table(
-        f"attendance-{cohort_id}", f"Attendance by grantee and session, cohort {cohort_id}",
-        [column("grantee", "Grantee"), column("status", "Status")]
-        + [column(lb, lb) for lb in labels]
-        + [column("total", "Sessions attended", True)], grid_rows)
+            grid_rows.append({
+                "cohort": cells.text_cell(cohort_id), "grantee_id": cells.text_cell(g),
+                "grantee": cells.text_cell(grantee_names.get(g, g)),
+                "status": cells.text_cell(STATUS_TEXT.get(status[g], status[g])),
+                "session": cells.text_cell(label),
+                "date": cells.text_cell(str(r["session_on"])),
+                "attended": {"text": "yes" if a else "no", "state": "value" if a else "zero"},
+                "total": cells.count_cell(total[g])})
     counts = {k: [g for g in grantees if status[g] == k] for k in STATUS_ORDER}
     about = "; ".join(f"{len(v)} {STATUS_TEXT[k]}" for k, v in counts.items() if v)
-    heat = charts.chart(
-        f"heatmap-{cohort_id}", f"Who attended which session — cohort {cohort_id}",
-        f"Grid of {len(grantees)} grantees by {len(sessions)} delivered sessions: {about}."
-        + (" Grantees who never attended are listed last, named with their status: "
-           "\"registered only\" (registered, never attended), \"invited only\" (invited, "
-           "never registered)." if any(status[g] != "participating" for g in grantees)
-           else ""),
-        dict(heat_table, id=f"heatmap-table-{cohort_id}"),
-        charts.heatmap(heat_rows, description="attendance heatmap", sessions=labels,
-                       grantees=[shown_name(g) for g in grantees]),
-    )
     # Share of participating grantees attending each session (rpt_attendance_sessions).
     per_session, line_rows = [], []
     for r, label in zip(sessions, labels, strict=True):
@@ -299,7 +286,9 @@ def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
         charts.gap_bars(gap_rows, description="gaps between sessions", limit=GAP_LIMIT_DAYS,
                         sessions=labels[1:]),
     ) if gap_rows else None
-    return {"has_sessions": True, "heatmap": heat, "retention": retention,
+    return {"has_sessions": True, "grid_rows": grid_rows,
+            "grid_about": f"{len(grantees)} grantees by {len(sessions)} delivered sessions: "
+            f"{about}", "retention": retention,
             "retention_table": retention_table, "gaps": gaps, "gap_table": gap_table}
 
 

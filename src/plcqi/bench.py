@@ -223,13 +223,18 @@ class Bench:
 
     @staticmethod
     def _hold_back(landing: Path, held_dir: Path) -> Path | None:
-        """Move the newest contract attendance CSV aside (delivered later as the new file)."""
+        """Move the newest full-size contract attendance CSV aside (delivered later as the
+        new file): not the as-of date's month, whose few days the volume gate would refuse
+        as a short load (under 10% of the median)."""
         files = sorted((landing / "attendance").glob("*.csv"), key=lambda p: p.name)
         if not files:
             return None
+        sizes = sorted(p.stat().st_size for p in files)
+        median = sizes[len(sizes) // 2]
+        held = next(p for p in reversed(files) if p.stat().st_size >= median / 2 or p == files[0])
         held_dir.mkdir(parents=True, exist_ok=True)
-        target = held_dir / files[-1].name
-        shutil.move(str(files[-1]), str(target))
+        target = held_dir / held.name
+        shutil.move(str(held), str(target))
         return target
 
     def _scan_rows(self, landing: Path) -> int:

@@ -50,3 +50,15 @@ def test_the_table_marks_targets():
     text = bench.table({"scales": [bench.asdict(r)]})
     assert "| pipeline ÷ scan | 25.00× ✗ (≤ 10×) |" in text
     assert "| report ÷ transform | 1.00× ✓ |" in text
+
+
+def test_the_held_back_file_is_the_newest_full_size_one(tmp_path):
+    landing = tmp_path / "landing"
+    (landing / "attendance").mkdir(parents=True)
+    for month, rows in (("2026-09", 300), ("2026-10", 280), ("2026-11", 310), ("2026-12", 9)):
+        (landing / "attendance" / f"{month}.csv").write_text("x\n" * rows)
+    held = bench.Bench._hold_back(landing, tmp_path / "held")
+    assert held == tmp_path / "held" / "2026-11.csv"
+    assert held.read_text() == "x\n" * 310
+    assert sorted(p.name for p in (landing / "attendance").iterdir()) == [
+        "2026-09.csv", "2026-10.csv", "2026-12.csv"]

@@ -44,7 +44,8 @@ def _scales(ctx, param, value: str | None) -> list[float]:
 @click.option("--pg-dsn", envvar="PLCQI_TEST_PG_DSN", default=None,
               help="Maintenance database of the PostgreSQL server to create the benchmark's "
                    "database on [env PLCQI_TEST_PG_DSN; default the local server].")
-@as_of_option(help="As-of date of the generated data (default: yesterday, UTC).")
+@as_of_option(help="As-of date of the generated data (default: the last day of the last "
+              "complete month, UTC).")
 def bench_command(scales, out, work_dir, postgres_scales, airflow_scales, no_postgres,
                   no_airflow, no_incremental, pg_dsn, as_of) -> None:
     """Time every stage (wall, peak memory) at each scale, with the scan limit, an

@@ -41,6 +41,7 @@ import pytest
 
 from plcqi import locks, paths
 from plcqi.publish import layout
+from plcqi.transform import builds
 from tests.helpers import REPO
 from tests.shared_demo import copy_demo
 from tests.transform.rawfiles import commit_raw, session_row, uncommit_raw
@@ -430,10 +431,12 @@ def test_killed_builds_leave_the_previous_warehouse_and_a_rerun_is_the_clean_bui
         names = {r[0] for r in rows}
         assert "Renamed During The Build" not in names
         assert "Child Care State Capacity Building Center" in names
-        # Nothing left behind: no build folder, no snapshot; the refused build kept aside.
+        # Nothing left behind: no build folder, no snapshot; the refused build kept aside,
+        # and the fingerprint of the promoted build (builds.FINGERPRINT_FILE).
         assert not building.exists()
         assert sorted(p.name for p in warehouse.parent.iterdir()) == [
             "failed.duckdb",
+            builds.FINGERPRINT_FILE,
             paths.WAREHOUSE_FILE,
         ]
     finally:

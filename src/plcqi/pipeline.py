@@ -68,7 +68,7 @@ def _validate_raw(state: RunState) -> None:
 def _transform(state: RunState) -> None:
     """dbt builds a new warehouse; on DuckDB the marts gate validates it before promotion."""
     from plcqi.publish.api import render_quality_page
-    from plcqi.transform.build import UP_TO_DATE, TransformError, marts_gate, transform
+    from plcqi.transform.build import TransformError, marts_gate, transform
 
     gates: list = []
     check = marts_gate(state.data_dir, state.as_of, gates.append) if state.target == "duckdb" \
@@ -82,8 +82,7 @@ def _transform(state: RunState) -> None:
         state.echo(f"dbt build ({state.target}): failed; data-quality page: {page}")
         return
     state.results["transform"] = result
-    counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
-    state.echo(f"dbt build ({state.target}): {UP_TO_DATE if result.up_to_date else counts}")
+    state.echo(f"dbt build ({state.target}): {result.summary()}")
     for gate in gates:
         _record_gate(state, "marts", gate)
     if state.target != "duckdb":

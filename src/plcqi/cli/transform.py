@@ -23,9 +23,5 @@ def transform_command(data_dir, target, as_of) -> None:
         result = build.transform(paths.data_dir(data_dir), target=target, as_of=as_of)
     except build.TransformError as e:
         raise click.ClickException(str(e)) from None
-    if result.up_to_date:
-        click.echo(f"dbt build ({target}): {build.UP_TO_DATE}")
-    else:
-        counts = ", ".join(f"{n} {k}" for k, n in sorted(result.status_counts.items()))
-        click.echo(f"dbt build ({target}): {counts}")
+    click.echo(f"dbt build ({target}): {result.summary()}")
     click.echo(f"warehouse: {result.warehouse}")

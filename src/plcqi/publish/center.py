@@ -157,15 +157,16 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                                                  sessions_by.get(cid, []), names,
                                                  min_cell_size, targets)
                 grid_rows.extend(attendance.pop("grid_rows", []))
-            blocks.append(block if not block["in_full"] else {
-                **block,
-                "attendance": attendance,
-                "polls": sections.polls(cid, polls_by.get(cid, []), min_cell_size,
-                                        poll_target),
-                "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size),
-                "barriers": sections.barriers(cid, barriers_by.get(cid, []), min_cell_size),
-                "comments": found_comments.get(cid, []),
-            })
+                block.update({
+                    "attendance": attendance,
+                    "polls": sections.polls(cid, polls_by.get(cid, []), min_cell_size,
+                                            poll_target),
+                    "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size),
+                    "barriers": sections.barriers(cid, barriers_by.get(cid, []),
+                                                  min_cell_size),
+                    "comments": found_comments.get(cid, []),
+                })
+            blocks.append(block)
             shown = value_cells.get(cid, {})
             facts.append(rules.CohortFacts(
                 cohort_id=cid, opportunity_id=o["opportunity_id"],

@@ -15,6 +15,7 @@ import warnings
 from datetime import date, datetime
 from typing import Any
 
+from plcqi import progress
 from plcqi.quality.result import Finding, SuiteSummary
 
 MAX_UNEXPECTED_ROWS = 20  # unexpected rows kept per failed expectation
@@ -79,8 +80,6 @@ def run_suites(
     source = ctx.data_sources.add_pandas("plcqi")
     findings: list[Finding] = []
     summaries: list[SuiteSummary] = []
-    from plcqi import progress
-
     with progress.steps("validate", total=len(suites)) as step:
         for suite in suites:
             step(suite["name"])

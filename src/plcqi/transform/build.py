@@ -60,6 +60,17 @@ class TransformResult:
     # ``warehouse`` is the current one (and ``check`` ran on it).
     up_to_date: bool = False
 
+    def summary(self) -> str:
+        """What the build did, for its one line: the count of each node status, or that
+        nothing was rebuilt.
+
+        >>> TransformResult(True, [], status_counts={"success": 3, "pass": 9}).summary()
+        '9 pass, 3 success'
+        """
+        if self.up_to_date:
+            return UP_TO_DATE
+        return ", ".join(f"{n} {k}" for k, n in sorted(self.status_counts.items()))
+
     @property
     def manifest_path(self) -> Path | None:
         return self.target_path / "manifest.json" if self.target_path else None

@@ -50,12 +50,14 @@ zone and write ``warehouse/plcqi.duckdb`` directly, as before.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 from plcqi import history, paths
@@ -256,9 +258,6 @@ def fingerprint(inputs: Path, target: str, run_vars: dict, flags: tuple[str, ...
     raw files are immutable, a new version is a new file), every file of the dbt project,
     the target, the dbt vars (the as-of date, the settings), the build's flags, and the
     versions of dbt and DuckDB."""
-    import json
-    from importlib.metadata import version
-
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:

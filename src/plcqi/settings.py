@@ -113,6 +113,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Rates with a smaller denominator are suppressed in reports.",
     ),
     Setting(
+        "report_charted_cohorts",
+        "PLCQI_REPORT_CHARTED_COHORTS",
+        "12",
+        "A center report draws the per-session charts of at most this many of the cohorts "
+        "active in the period (those with the latest sessions); the others are shown as "
+        "tables, so a report's size and time do not grow with the number of cohorts.",
+    ),
+    Setting(
         "plan_intermediate_target_days",
         "PLCQI_PLAN_INTERMEDIATE_TARGET_DAYS",
         "14",

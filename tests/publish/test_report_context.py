@@ -402,3 +402,27 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
     from plcqi.publish import PublishError, render_all
     with pytest.raises(PublishError, match="no warehouse"):
         render_all(tmp_path)
+
+
+def test_only_the_most_recent_cohorts_are_drawn(tiny, c1):
+    """``report_charted_cohorts`` bounds the charts of a center report: the cohorts shown in
+    full beyond it carry the same sections as tables, with no chart."""
+    blocks = [b for o in c1["opportunities"] for b in o["cohorts"] if b["in_full"]]
+    assert len(blocks) >= 2, "the fixture needs two cohorts shown in full"
+    assert all(b["charted"] for b in blocks)  # the default draws them all here
+    with warehouse.connect(tiny) as con:
+        capped = center.build(con, tiny, "C1", fixtures.AS_OF, charted_cohorts=1)
+    assert capped["charted_cohorts"] == 1
+    shown = [b for o in capped["opportunities"] for b in o["cohorts"] if b["in_full"]]
+    drawn = [b for b in shown if b["charted"]]
+    assert len(drawn) == 1
+    for b in shown:
+        sections = [b["attendance"], b["polls"], b["surveys"], b["barriers"]]
+        charts_in = [v for s in sections for v in s.values()
+                     if isinstance(v, dict) and "spec" in v]
+        if b["charted"]:
+            assert charts_in, b["id"]
+        else:
+            assert not charts_in, b["id"]
+            # the figures are still there, as tables
+            assert b["attendance"].get("retention_table") or not b["attendance"]["has_sessions"]

@@ -80,3 +80,29 @@ def test_a_warehouse_changed_since_its_build_is_not_up_to_date(demo_copy, tmp_pa
     # The file touched after the record (a plain `dbt build` by hand writes it in place).
     paths.warehouse(data).touch()
     assert not builds.is_up_to_date(data, made_of)
+
+
+def test_publications_of_the_as_of_date_or_later_are_not_inputs(tmp_path):
+    """Publishing the reports writes the as-of date's history: the next transform of that
+    date is still up to date. A publication before the as-of date is an input (the headline
+    changes compare with it)."""
+    inputs = tmp_path / "inputs"
+    (inputs / "history" / "_schema").mkdir(parents=True)
+    (inputs / "history" / "_schema" / "rpt_headlines.parquet").write_bytes(b"x")
+    run_vars = {"as_of_date": "2026-06-30"}
+
+    def made_of() -> str:
+        return builds.fingerprint(inputs, "duckdb", run_vars, ())
+
+    before = made_of()
+    for day in ("2026-06-30", "2026-07-31"):
+        (inputs / "history" / day).mkdir()
+        (inputs / "history" / day / "rpt_headlines.parquet").write_bytes(b"published")
+    assert made_of() == before
+    (inputs / "history" / "2026-05-31").mkdir()
+    (inputs / "history" / "2026-05-31" / "rpt_headlines.parquet").write_bytes(b"earlier")
+    assert made_of() != before
+    # The zero-row schema file is read whatever the date.
+    earlier = made_of()
+    (inputs / "history" / "_schema" / "rpt_headlines.parquet").write_bytes(b"xy")
+    assert made_of() != earlier

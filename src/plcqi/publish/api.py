@@ -165,10 +165,10 @@ def _leadership(con, data_dir: Path, as_of: date, min_cell_size: int, want_pdf: 
 
 
 def _grantee(con, data_dir: Path, grantee: dict, as_of: date, want_pdf: bool,
-             result: PublishResult) -> Path:
+             result: PublishResult, found: planning.ProfileRows | None = None) -> Path:
     page = planning.profile_page(grantee, as_of)
     region = grantee["acf_region"]
-    ctx = planning.grantee_context(con, grantee["grantee_id"], as_of)
+    ctx = planning.grantee_context(con, grantee["grantee_id"], as_of, found)
     crumbs = [{"label": "Reports", "href": layout.link(page, layout.INDEX)}]
     if region is not None:
         crumbs.append({"label": planning.region_name(region),
@@ -180,8 +180,9 @@ def _grantee(con, data_dir: Path, grantee: dict, as_of: date, want_pdf: bool,
 
 
 def _region(con, data_dir: Path, region: int, as_of: date, want_pdf: bool,
-            result: PublishResult) -> Path:
-    """A region's report, then its grantees' profiles (which it links)."""
+            result: PublishResult, found: planning.ProfileRows | None = None) -> Path:
+    """A region's report, then its grantees' profiles (which it links; ``found``: their
+    rows, read once for every region of a run)."""
     page = layout.region_page(region, as_of)
     members = planning.grantees(con, region)
     by_id = {g["grantee_id"]: g for g in members}
@@ -199,7 +200,8 @@ def _region(con, data_dir: Path, region: int, as_of: date, want_pdf: bool,
             result.problems.append(f"no profile for grantee {g['grantee_id']!r}: it cannot "
                                    "name a folder (see the input contract's id rule)")
             continue
-        _grantee(con, data_dir, g, as_of, want_pdf, result)
+        found = found or planning.profile_rows(con)
+        _grantee(con, data_dir, g, as_of, want_pdf, result, found)
     return path
 
 
@@ -227,10 +229,12 @@ def render_unassigned_grantees(data_dir: Path | str | None, as_of: date | None =
     return result.paths
 
 
-def _unassigned(con, data_dir: Path, as_of: date, want_pdf: bool, result: PublishResult):
+def _unassigned(con, data_dir: Path, as_of: date, want_pdf: bool, result: PublishResult,
+                found: planning.ProfileRows | None = None):
     for g in planning.grantees(con, every=True):
         if g["acf_region"] is None and layout.is_center_id(g["grantee_id"]):
-            _grantee(con, data_dir, g, as_of, want_pdf, result)
+            found = found or planning.profile_rows(con)
+            _grantee(con, data_dir, g, as_of, want_pdf, result, found)
 
 
 def keep_history(data_dir: Path | str | None, as_of: date | None = None) -> Path:
@@ -448,10 +452,11 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
                     quality_context=dq)
         if everything:
             _leadership(con, data_dir, as_of, n, pdf, result)
+        profiles = planning.profile_rows(con)  # every grantee's, in three queries
         for region in (known_regions if everything else regions or []):
-            _region(con, data_dir, region, as_of, pdf, result)
+            _region(con, data_dir, region, as_of, pdf, result, profiles)
         if everything:
-            _unassigned(con, data_dir, as_of, pdf, result)
+            _unassigned(con, data_dir, as_of, pdf, result, profiles)
         # What these reports read, kept as published: the next period compares with it.
         result.history = history.write(con, data_dir, as_of)
     result.paths.append(render_index(data_dir))

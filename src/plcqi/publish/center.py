@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from plcqi import settings
 from plcqi.publish import (
     cells,
     charts,
@@ -30,7 +31,7 @@ from plcqi.publish.warehouse import PublishError, rows
 
 def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of: date, *,
           min_cell_size: int = 3, include_comments: bool = False,
-          quality_context: dict | None = None) -> dict:
+          quality_context: dict | None = None, charted_cohorts: int | None = None) -> dict:
     """The full context of one center's report."""
     found = rows(con, "select * from marts.dim_centers where center_id = ?", [center_id])
     if not found:
@@ -123,6 +124,9 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                                                as_of, min_cell_size)
                       if include_comments else {})
     cohorts_by_opp = headlines.by_key(cohorts, "opportunity_id")
+    if charted_cohorts is None:
+        charted_cohorts = int(settings.get("report_charted_cohorts"))
+    drawn = charted(cohorts, charted_cohorts)
     opp_blocks, facts, target_tables, grid_rows = [], [], [], []
     for o in opportunities:
         has_toc = bool(o["has_theory_of_change"])
@@ -149,21 +153,24 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
                 f"{c['delivered_sessions']} sessions delivered",
                 "scorecard": sections.scorecard(cid, mrs, value_cells.get(cid, {}), has_toc),
                 "in_full": in_full(c),
+                "charted": cid in drawn,
             }
             # Cohorts with nothing new in the period keep their scorecard (key figures of
             # every phase) without the per-session charts: the page stays small at any scale.
             if block["in_full"]:
+                draw = block["charted"]  # the others: the same figures, as tables
                 attendance = sections.attendance(cid, grid_by.get(cid, []),
                                                  sessions_by.get(cid, []), names,
-                                                 min_cell_size, targets)
+                                                 min_cell_size, targets, draw=draw)
                 grid_rows.extend(attendance.pop("grid_rows", []))
                 block.update({
                     "attendance": attendance,
                     "polls": sections.polls(cid, polls_by.get(cid, []), min_cell_size,
-                                            poll_target),
-                    "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size),
+                                            poll_target, draw=draw),
+                    "surveys": sections.surveys(cid, surveys_by.get(cid, []), min_cell_size,
+                                                draw=draw),
                     "barriers": sections.barriers(cid, barriers_by.get(cid, []),
-                                                  min_cell_size),
+                                                  min_cell_size, draw=draw),
                     "comments": found_comments.get(cid, []),
                 })
             blocks.append(block)
@@ -235,6 +242,7 @@ def build(con: duckdb.DuckDBPyConnection, data_dir: Path, center_id: str, as_of:
         "period": {"start": start.isoformat(), "end": as_of.isoformat()},
         "min_cell_size": min_cell_size,
         "comments_enabled": include_comments,
+        "charted_cohorts": charted_cohorts,
         "headline": headline,
         "targets": target_tables,
         "reach": reach,
@@ -275,6 +283,25 @@ HEADLINE = [  # (figure of marts.rpt_headlines, label, note); {total}: the denom
     ("opportunities_with_toc", "Opportunities with a theory of change",
      "reference data: current state only"),
 ]
+
+
+def charted(cohorts: list[dict], most: int | None = None) -> set[str]:
+    """The cohorts shown in full whose sections are drawn as charts: at most ``most``
+    (``report_charted_cohorts``), those with the latest delivered sessions first; the other
+    cohorts shown in full get the same figures as tables.
+
+    >>> cs = [{"cohort_id": c, "is_active_in_period": a, "window_closed_in_period": False,
+    ...        "last_delivered_on": d} for c, a, d in
+    ...       [("a", True, "2026-01-05"), ("b", True, "2026-03-01"), ("c", False, "2026-04-01"),
+    ...        ("d", True, None)]]
+    >>> sorted(charted(cs, 2)), sorted(charted(cs, 5))
+    (['a', 'b'], ['a', 'b', 'd'])
+    """
+    most = int(settings.get("report_charted_cohorts")) if most is None else most
+    shown = [c for c in cohorts if in_full(c)]
+    shown.sort(key=lambda c: (str(c.get("last_delivered_on") or ""), c["cohort_id"]),
+               reverse=True)
+    return {c["cohort_id"] for c in shown[:max(0, most)]}
 
 
 def in_full(cohort: dict) -> bool:

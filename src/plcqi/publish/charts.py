@@ -16,6 +16,7 @@ target, a tick per row where each row has its own (field ``target``).
 from __future__ import annotations
 
 import functools
+import json
 import re
 
 import altair as alt
@@ -72,6 +73,20 @@ def clean_spec(node):
         return [clean_spec(v) for v in node]
     return node
 
+
+def _shortened(most: int) -> dict:
+    """Axis or legend options that shorten a label to ``most`` characters ("…" at the end;
+    about 6 px a character at 10-11 px), the full text staying in the data and in the table
+    under the chart. Vega's own ``labelLimit`` measures a long label again and again to cut
+    it to a width (most of the time vl-convert spent on a chart of long poll questions); this
+    measures it once.
+
+    >>> _shortened(10)["labelExpr"]
+    "length(datum.label) > 10 ? slice(datum.label, 0, 9) + '…' : datum.label"
+    """
+    return {"labelLimit": 0,
+            "labelExpr": f"length(datum.label) > {most} ? slice(datum.label, 0, {most - 1}) "
+                         "+ '…' : datum.label"}
 
 def chart(chart_id: str, title: str, alt_text: str, table: dict, spec: dict) -> dict:
     return {"id": chart_id, "title": title, "alt": alt_text, "table": table, "spec": spec}
@@ -137,7 +152,7 @@ def rate_bars(rows: list[dict], *, category: str, category_title: str, value_tit
     placeholders for hidden rows (field ``hidden``)."""
     data = alt.Data(values=rows)
     y = alt.Y(f"{category}:N", title=category_title, sort=sort or None,
-              axis=alt.Axis(labelLimit=260))
+              axis=alt.Axis(**_shortened(42)))
     x = alt.X("value:Q", title=value_title, scale=alt.Scale(domain=[0, 1]),
               axis=alt.Axis(format="%"))
     height = max(40, 22 * len(rows))
@@ -232,7 +247,7 @@ def grouped_bars(rows: list[dict], *, description: str, groups: list[str],
     """Rates per category, one bar per group side by side (e.g. survey wave); a hidden
     figure (field ``hidden``) gets a labelled grey placeholder in its group's place."""
     data = alt.Data(values=rows)
-    y = alt.Y("category:N", title=None, sort=categories, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("category:N", title=None, sort=categories, axis=alt.Axis(**_shortened(42)))
     y_offset = alt.YOffset("group:N", sort=groups)
     bars = alt.Chart(data).mark_bar().encode(
         y=y, yOffset=y_offset,
@@ -258,7 +273,7 @@ def trend_lines(rows: list[dict], *, description: str, quarters: list[str]) -> d
         y=alt.Y("value:Q", title="Took up related follow-up TA",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("series:N", title=None,
-                        legend=alt.Legend(orient="right", labelLimit=240)),
+                        legend=alt.Legend(orient="right", **_shortened(38))),
         strokeDash=alt.StrokeDash("kind:N", title=None,
                                   scale=alt.Scale(domain=["participants", "baseline"],
                                                   range=[[1, 0], [5, 3]]),
@@ -280,7 +295,7 @@ def share_lines(rows: list[dict], *, description: str, quarters: list[str],
         x=alt.X("quarter:O", title="Quarter submitted", sort=quarters),
         y=alt.Y("value:Q", title="Share of the requests", axis=alt.Axis(format="%")),
         color=alt.Color("topic:N", title="Topic", sort=topics,
-                        legend=alt.Legend(orient="right", labelLimit=200)),
+                        legend=alt.Legend(orient="right", **_shortened(32))),
         strokeDash=alt.StrokeDash("series:N", title=None,
                                   scale=alt.Scale(domain=[*regional, "Nation"],
                                                   range=[[1, 0], [5, 3]]),
@@ -377,6 +392,13 @@ def to_svg(spec: dict) -> str:
     ...         "encoding": {"y": {"field": "a", "type": "nominal"}}}).startswith("<svg")
     True
     """
+    return _svg(json.dumps(clean_spec(spec), sort_keys=True))
+
+
+@functools.lru_cache(maxsize=2048)
+def _svg(spec_json: str) -> str:
+    """One spec's SVG, rendered once per process: a chart shown on several pages (a
+    center's, its region's) costs one vl-convert call."""
     import vl_convert as vlc
 
-    return check_svg(vlc.vegalite_to_svg(clean_spec(spec)))
+    return check_svg(vlc.vegalite_to_svg(spec_json))

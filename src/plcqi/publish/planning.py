@@ -12,6 +12,7 @@ nation appears as national figures, never as another region's grantees.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -282,23 +283,55 @@ def _cohort_table(found: list[dict], table_id: str) -> dict:
 # ---------------------------------------------------------------------- the profile
 
 
-def grantee_context(con: duckdb.DuckDBPyConnection, grantee_id: str, as_of: date) -> dict:
-    """The full context of one grantee's profile."""
-    found = rows(con, "select * from marts.fct_grantee_profile where grantee_id = ?",
-                 [grantee_id])
-    if not found:
-        raise PublishError(f"no grantee {grantee_id!r} in the marts")
-    g = found[0]
-    period = _period(con)
-    targets, stalled_days = _settings(con)
+@dataclass
+class ProfileRows:
+    """The marts' rows behind grantee profiles, by grantee: read in a few queries for all the
+    grantees of a report run (``profile_rows(con)``), not a few per grantee."""
+
+    profiles: dict[str, dict]
+    plans: dict[str, list[dict]]
+    joined: dict[str, list[dict]]
+    period: dict
+    calendar: tuple[tuple[int, int], int]
+
+
+def profile_rows(con: duckdb.DuckDBPyConnection, grantee_id: str | None = None) -> ProfileRows:
+    """Profile rows of every grantee, or of ``grantee_id`` alone."""
+    where, params = ("where {} = ?", [grantee_id]) if grantee_id is not None else ("", [])
+    profiles = rows(con, "select * from marts.fct_grantee_profile "
+                    + where.format("grantee_id"), params)
     plans = rows(con, "select p.*, c.center_name from marts.fct_ta_plan_stages p "
                  "left join marts.dim_centers c on c.center_id = p.center_id "
-                 "where p.grantee_id = ? order by p.submitted_on desc, p.request_id",
-                 [grantee_id])
+                 + where.format("p.grantee_id")
+                 + " order by p.grantee_id, p.submitted_on desc, p.request_id", params)
     joined = rows(con, "select gc.*, c.center_name from marts.fct_grantee_cohorts gc "
                   "left join marts.dim_centers c on c.center_id = gc.center_id "
-                  "where gc.grantee_id = ? "
-                  "order by gc.cohort_start_on desc nulls last, gc.cohort_id", [grantee_id])
+                  + where.format("gc.grantee_id")
+                  + " order by gc.grantee_id, gc.cohort_start_on desc nulls last, "
+                  "gc.cohort_id", params)
+    return ProfileRows({g["grantee_id"]: g for g in profiles}, _by_grantee(plans),
+                       _by_grantee(joined), _period(con), _settings(con))
+
+
+def _by_grantee(found: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in found:
+        out.setdefault(r["grantee_id"], []).append(r)
+    return out
+
+
+def grantee_context(con: duckdb.DuckDBPyConnection, grantee_id: str, as_of: date,
+                    found: ProfileRows | None = None) -> dict:
+    """The full context of one grantee's profile (``found``: the rows read beforehand for
+    every grantee, else they are read for this one)."""
+    found = found or profile_rows(con, grantee_id)
+    g = found.profiles.get(grantee_id)
+    if g is None:
+        raise PublishError(f"no grantee {grantee_id!r} in the marts")
+    period = found.period
+    targets, stalled_days = found.calendar
+    plans = found.plans.get(grantee_id, [])
+    joined = found.joined.get(grantee_id, [])
     region = g["acf_region"]
     plan_table = table("plans", "TA requests and their plan stages",
                        PLAN_COLUMNS, [_plan_row(p) for p in plans],

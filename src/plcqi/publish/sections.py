@@ -196,7 +196,8 @@ GRID_COLUMNS = [column("cohort", "Cohort"), column("grantee_id", "Grantee id"),
 
 def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
                grantee_names: dict[str, str], min_cell_size: int,
-               targets: dict[str, tuple[str, float]] | None = None) -> dict:
+               targets: dict[str, tuple[str, float]] | None = None, *, draw: bool = True
+               ) -> dict:
     """The share of participating grantees at each session (drawn), gaps between sessions,
     and the grantee x delivered session grid with each grantee's status as rows for a CSV
     file next to the page (``GRID_COLUMNS``; on the page it would grow with grantees x
@@ -248,7 +249,7 @@ def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
          column("share", "Participating grantees attending", True),
          column("ci", "95% interval", True)], per_session)
     retention = None
-    if any(r["value"] is not None for r in line_rows):
+    if draw and any(r["value"] is not None for r in line_rows):
         first, last = per_session[0]["share"], per_session[-1]["share"]
         levels = session_targets(targets or {}, first)
         retention = charts.chart(
@@ -285,14 +286,15 @@ def attendance(cohort_id: str, grid: list[dict], sessions_rows: list[dict],
         dict(gap_table, id=f"gaps-table-{cohort_id}"),
         charts.gap_bars(gap_rows, description="gaps between sessions", limit=GAP_LIMIT_DAYS,
                         sessions=labels[1:]),
-    ) if gap_rows else None
+    ) if gap_rows and draw else None
     return {"has_sessions": True, "grid_rows": grid_rows,
             "grid_about": f"{len(grantees)} grantees by {len(sessions)} delivered sessions: "
             f"{about}", "retention": retention,
             "retention_table": retention_table, "gaps": gaps, "gap_table": gap_table}
 
 
-def polls(cohort_id: str, rows: list[dict], min_cell_size: int, target: float | None) -> dict:
+def polls(cohort_id: str, rows: list[dict], min_cell_size: int, target: float | None, *,
+          draw: bool = True) -> dict:
     """Poll questions of the cohort's delivered sessions: responses and favourable share."""
     if not rows:
         return {"has_polls": False}
@@ -330,7 +332,7 @@ def polls(cohort_id: str, rows: list[dict], min_cell_size: int, target: float | 
          column("responses", "Responses", True), column("measure", "Favourable ="),
          column("rate", "Share", True)], out)
     chart = None
-    if any(b["value"] is not None for b in bars):
+    if draw and any(b["value"] is not None for b in bars):
         shown = [b for b in bars if b["value"] is not None]
         chart = charts.chart(
             f"polls-{cohort_id}", f"Favourable poll answers — cohort {cohort_id}",
@@ -345,7 +347,8 @@ def polls(cohort_id: str, rows: list[dict], min_cell_size: int, target: float | 
     return {"has_polls": True, "table": poll_table, "chart": chart}
 
 
-def surveys(cohort_id: str, rows: list[dict], min_cell_size: int) -> dict:
+def surveys(cohort_id: str, rows: list[dict], min_cell_size: int, *, draw: bool = True
+            ) -> dict:
     """Midpoint vs six-month survey outcomes (percentages need min_cell_size answers)."""
     by_wave = {r["wave"]: r for r in rows}
     if not any(by_wave.get(w, {}).get("responses") for w, _ in WAVES):
@@ -375,7 +378,7 @@ def surveys(cohort_id: str, rows: list[dict], min_cell_size: int) -> dict:
         [column("item", "Item")] + [column(w, label, True) for w, label in WAVES], out,
         note=f"A share is shown only with at least {min_cell_size} answers to the item.")
     chart = None
-    if any(b["value"] is not None for b in bars):
+    if draw and any(b["value"] is not None for b in bars):
         chart = charts.chart(
             f"surveys-{cohort_id}", f"Midpoint vs six-month survey — cohort {cohort_id}",
             "Share of favourable answers per survey item, midpoint and six-month waves side "
@@ -397,7 +400,8 @@ BARRIERS = {
 }
 
 
-def barriers(cohort_id: str, rows: list[dict], min_cell_size: int) -> dict:
+def barriers(cohort_id: str, rows: list[dict], min_cell_size: int, *, draw: bool = True
+             ) -> dict:
     """Barriers named in the six-month survey (``rpt_cohort_barriers``): the responses
     naming each, a count of people (suppressed below ``min_cell_size``), and its share of
     those answering, shown only with at least ``min_cell_size`` answering."""
@@ -424,7 +428,7 @@ def barriers(cohort_id: str, rows: list[dict], min_cell_size: int) -> dict:
         f"shown only with at least {min_cell_size} answers, a count only from "
         f"{min_cell_size} people.")
     chart = None
-    if any(b["value"] is not None for b in bars):
+    if draw and any(b["value"] is not None for b in bars):
         chart = charts.chart(
             f"barriers-{cohort_id}", f"Barriers to implementation — cohort {cohort_id}",
             "Share of six-month responses naming each barrier (several may be named).",
@@ -433,3 +437,4 @@ def barriers(cohort_id: str, rows: list[dict], min_cell_size: int) -> dict:
                              value_title="Responses naming the barrier",
                              description="barriers", sort=[b["barrier"] for b in bars]))
     return {"has_answers": True, "table": barrier_table, "chart": chart}
+

@@ -257,8 +257,13 @@ def fingerprint(inputs: Path, target: str, run_vars: dict, flags: tuple[str, ...
     """What a build is made of, as a sha256: the files of its inputs snapshot (path and size:
     raw files are immutable, a new version is a new file), every file of the dbt project,
     the target, the dbt vars (the as-of date, the settings), the build's flags, and the
-    versions of dbt and DuckDB."""
+    versions of dbt and DuckDB.
+
+    Published history of the as-of date or later is left out: no mart reads it (the
+    headline changes compare with the publication before the as-of date), and publishing
+    the reports writes the as-of date's own, which must not make the next run rebuild."""
     digest = hashlib.sha256()
+    as_of = str(run_vars.get("as_of_date", ""))
 
     def add(*parts: object) -> None:
         digest.update(("\x1f".join(str(p) for p in parts) + "\n").encode())
@@ -267,7 +272,11 @@ def fingerprint(inputs: Path, target: str, run_vars: dict, flags: tuple[str, ...
     add("vars", json.dumps(run_vars, sort_keys=True, default=str))
     add("versions", *(version(p) for p in ("dbt-core", "dbt-duckdb", "duckdb")))
     for f in sorted(p for p in inputs.rglob("*") if p.is_file()):
-        add("input", f.relative_to(inputs).as_posix(), f.stat().st_size)
+        rel = f.relative_to(inputs)
+        if rel.parts[0] == "history" and len(rel.parts) > 2 and rel.parts[1] >= as_of and \
+                rel.parts[1][:1].isdigit():
+            continue
+        add("input", rel.as_posix(), f.stat().st_size)
     project = paths.dbt_project_dir()
     for f in sorted(project.rglob("*")):
         rel = f.relative_to(project)

@@ -36,6 +36,8 @@ class PublishResult:
     seconds: float = 0.0
     # what could not be published (a center id that cannot name a folder); the rest was
     problems: list[str] = field(default_factory=list)
+    # the workers writing the pages while the next contexts are read (render_all)
+    pages: render.Pages | None = field(default=None, repr=False, compare=False)
 
     @property
     def index(self) -> Path | None:
@@ -93,7 +95,10 @@ def _crumbs(page: str, label: str) -> list[dict]:
 
 
 def _write(path: Path, template: str, ctx: dict, want_pdf: bool, result: PublishResult):
-    write_atomic(path, render.render_page(template, ctx))
+    if result.pages is not None and not want_pdf:
+        result.pages.submit(path, template, ctx)  # written by render_all's workers
+    else:
+        render.write_page(path, template, ctx)
     result.paths.append(path)
     if want_pdf:
         result.pdfs.append(pdf.print_pdf(path, path.with_suffix(".pdf")))
@@ -441,7 +446,8 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
         failed = GateFailed(f"{e}\nData-quality page: {dq_page}")
         failed.data_quality_page = dq_page
         raise failed from None
-    with connect(data_dir) as con:
+    with connect(data_dir) as con, render.Pages() as pages:
+        result.pages = pages
         for center_id in (known if everything else centers or []):
             if not layout.is_center_id(center_id):
                 # ingestion quarantines such an id: the other centers are still published
@@ -457,8 +463,10 @@ def render_all(data_dir: Path | str | None, as_of: date | None = None,
             _region(con, data_dir, region, as_of, pdf, result, profiles)
         if everything:
             _unassigned(con, data_dir, as_of, pdf, result, profiles)
+        pages.wait()  # every page is written before its history is kept
         # What these reports read, kept as published: the next period compares with it.
         result.history = history.write(con, data_dir, as_of)
+    result.pages = None
     result.paths.append(render_index(data_dir))
     result.seconds = time.perf_counter() - started
     return result

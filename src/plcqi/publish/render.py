@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import multiprocessing
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -118,3 +119,59 @@ def render_page(template: str, context: dict, env: jinja2.Environment | None = N
     if any(safety.has_email(svg) for svg in svgs.values()):
         raise safety.UnsafeReport("a chart on the page contains an email address")
     return _CHART_RE.sub(lambda m: svgs[m.group(0)], html)
+
+
+def write_page(path: Path, template: str, context: dict) -> Path:
+    """Render a page and write it atomically (``plcqi.files.write_atomic``)."""
+    from plcqi.files import write_atomic
+
+    write_atomic(path, render_page(template, context))
+    return path
+
+
+class Pages:
+    """Pages rendered and written by a few worker processes while the caller reads the next
+    contexts from the warehouse (rendering is pure Python: a thread pool would not help).
+
+    ``submit`` queues a page; leaving the ``with`` block waits for every page and raises the
+    first error (an unsafe page is not written, as with ``write_page``). With one worker,
+    pages are written at once, in this process.
+    """
+
+    def __init__(self, workers: int | None = None):
+        if workers is None:
+            # a daemonic process (a pool's worker, e.g. Celery's) may not start processes
+            daemon = multiprocessing.current_process().daemon
+            workers = 1 if daemon else min(4, os.cpu_count() or 1)
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[Future] = []
+
+    def __enter__(self) -> Pages:
+        if self.workers > 1:
+            # forkserver: a worker never inherits the caller's threads (vl-convert's) or its
+            # DuckDB connection
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("forkserver"))
+        return self
+
+    def submit(self, path: Path, template: str, context: dict) -> None:
+        if self._pool is None:
+            write_page(path, template, context)
+        else:
+            self._pending.append(self._pool.submit(write_page, path, template, context))
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, []
+        errors = [e for e in (f.exception() for f in pending) if e is not None]
+        if errors:
+            raise errors[0]
+
+    def __exit__(self, kind, error, tb) -> None:
+        try:
+            if error is None:
+                self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=error is not None)
+                self._pool = None

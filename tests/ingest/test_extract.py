@@ -1068,3 +1068,18 @@ def test_a_header_only_file_and_nul_bytes_in_cells(ingested_ref, write_csv, read
     nul = by_file["attendance/nul.csv"]
     assert (nul.rows_loaded, nul.control_characters) == (1, 2)
     assert [x["session_id"] for x in read_raw(ingested_ref, "attendance")] == ["S1"]
+
+
+def test_names_of_two_lists_together_are_the_names_of_both():
+    import pyarrow as pa
+
+    from plcqi.ingest.redact import Names, free_text
+
+    a, b = ["Ada Lovelace", "Grace Brewster Hopper"], ["Alan Turing"]
+    both = Names.of(a) | Names.of(b)
+    assert both == Names.of(a + b)
+    texts = pa.array(["thanks Ada Lovelace and Turing, Alan", "Hopper, Grace spoke"])
+    assert free_text(texts, both).to_pylist() == [
+        "thanks [name removed] and [name removed]",
+        "[name removed] spoke",
+    ]

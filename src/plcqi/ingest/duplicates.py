@@ -1,15 +1,23 @@
 """Duplicate keys: a row whose key repeats an earlier row with other content, in the same
 file or (keyed event data) a current raw file of another landing file of the dataset, is
 quarantined naming that row; exact duplicates load. A new version of a file is not checked
-against the version it replaces."""
+against the version it replaces.
+
+The rows of the earlier raw files are looked up in the dataset's key index (:class:`KeyIndex`):
+per raw row its key, lineage and stored content hash, so a new file is checked without reading
+the raw files of the history again.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
+from plcqi.files import atomic_path, is_temporary
 from plcqi.ingest import contract
 from plcqi.ingest.checks import value_sql
-from plcqi.ingest.rawzone import Zone, parquet_list, raw_name, raw_type
+from plcqi.ingest.rawzone import EMPTY_FILE, Zone, parquet_list, raw_name, raw_type, table_name
 from plcqi.sql import ident as q
 from plcqi.sql import literal as lit
 
@@ -24,12 +32,182 @@ def earlier_raw_files(zone: Zone, ds: contract.Dataset, rel: str | None = None) 
     return zone.raw_files(ds.name, replacing=rel)
 
 
-def duplicate_sql(ds: contract.Dataset, earlier: list[Path] = ()) -> tuple[str, str]:
+def _stored(ds: contract.Dataset) -> list[tuple[contract.Column, str, str]]:
+    """(contract column, raw name, raw type) of the columns a raw file stores."""
+    return [(c, raw_name(c), raw_type(c)) for c in ds.columns if raw_name(c) is not None]
+
+
+def _key_name(k: str) -> str:
+    return q("_k_" + k)
+
+
+class KeyIndex:
+    """The keys of a keyed event dataset's raw files, for the duplicate-key check: per raw
+    row its key (``_k_<column>``), ``_file``, ``_row``, ``_loaded_at``, its content as stored
+    (``_content``, the hash :func:`duplicate_sql` compares) and the raw file holding it
+    (``_raw_file``, relative to the data folder), with one row per raw file, its keys null,
+    naming the file and its time and size (``_sig``) even when it holds no row.
+
+    A temporary table of the extraction connection while the dataset is ingested (under its
+    lock), kept between runs in ``state/key_index/<table>.parquet``. Neither is a source of
+    truth: the log is. Each lookup asks the log for the committed, current raw files
+    (:func:`earlier_raw_files`), adds the ones the index does not hold yet (or whose time or
+    size changed) from their raw files, and reads the index rows of exactly those files; a
+    missing, unreadable or stale index file only costs reading raw files again. So a lookup
+    reads the new raw files since the last one (just committed: one), never the history.
+    """
+
+    def __init__(self, con, zone: Zone, ds: contract.Dataset):
+        self.con, self.zone, self.ds = con, zone, ds
+        self.table = q(f"_key_index__{table_name(ds)}")
+        self.files: dict[str, tuple[int, int]] | None = None  # indexed raw file -> (mtime, size)
+        self.changed = False
+
+    @property
+    def path(self) -> Path:
+        return self.zone.state / "key_index" / f"{table_name(self.ds)}.parquet"
+
+    def _columns(self) -> list[tuple[str, str]]:
+        cols = [("_k_" + k, raw_type(self.ds.column(k))) for k in self.ds.key]
+        return cols + [
+            ("_file", "VARCHAR"),
+            ("_row", "BIGINT"),
+            ("_loaded_at", "TIMESTAMP"),
+            ("_content", "VARCHAR"),
+            ("_raw_file", "VARCHAR"),
+            ("_sig", "VARCHAR"),
+        ]
+
+    def _open(self) -> None:
+        """Create the table, from the index file when it reads as this dataset's index."""
+        cols = self._columns()
+        self.con.execute(
+            f"create or replace temp table {self.table} ("
+            + ", ".join(f"{q(n)} {t}" for n, t in cols)
+            + ")"
+        )
+        self.files = {}
+        folder = self.path.parent
+        if folder.is_dir():  # what an interrupted save left (we hold the dataset's lock)
+            for p in folder.iterdir():
+                if is_temporary(p) and p.name.startswith(f".{self.path.name}."):
+                    p.unlink(missing_ok=True)
+        if not self.path.exists():
+            return
+        names = ", ".join(q(n) for n, _ in cols)
+        try:
+            self.con.execute(
+                f"insert into {self.table} select {names} from read_parquet({lit(str(self.path))})"
+            )
+            found = self.con.execute(
+                f"select _raw_file, _sig from {self.table} where _row is null"
+            ).fetchall()
+        except Exception:  # noqa: BLE001 - an unreadable index is rebuilt from the raw files
+            self.con.execute(f"delete from {self.table}")
+            return
+        self.files = {f: tuple(int(x) for x in sig.split(":")) for f, sig in found}
+
+    def _add(self, files: list[tuple[str, tuple[int, int]]]) -> None:
+        """Index the rows of these raw files (relative path, (mtime, size)), replacing what
+        the index held of them."""
+        ds = self.ds
+        self.con.execute(
+            f"delete from {self.table} where _raw_file in "
+            f"(select unnest({parquet_list([f for f, _ in files])}))"
+        )
+        cast = ", ".join(f"cast({q(n)} as {t})" for _, n, t in _stored(ds))
+        prev = f"md5(row({cast})::varchar)"
+        keys = {k: q(raw_name(ds.column(k))) for k in ds.key}
+        not_null = " and ".join(f"{keys[k]} is not null" for k in ds.key)
+        prefix = len(str(self.zone.root)) + 2
+        paths = [self.zone.root / f for f, _ in files]
+        schema = self.zone.raw(ds.name) / EMPTY_FILE  # every raw column, even if no file has it
+        read = paths + ([schema] if schema.exists() else [])
+        self.con.execute(
+            f"""insert into {self.table}
+            select {", ".join(f"{keys[k]}" for k in ds.key)}, _file, _row, _loaded_at,
+                {prev}, substr(filename, {prefix}), null
+            from read_parquet({parquet_list(read)}, union_by_name = true, filename = true)
+            where {not_null}"""
+        )
+        self.con.execute(
+            f"insert into {self.table} (_raw_file, _sig) select * from (values "
+            + ", ".join(f"({lit(f)}, {lit(f'{sig[0]}:{sig[1]}')})" for f, sig in files)
+            + ")"
+        )
+        for f, sig in files:
+            self.files[f] = sig
+        self.changed = True
+
+    def _sync(self, files: list[Path]) -> list[str]:
+        """Bring the index up to date with these current raw files (index the ones it does
+        not hold, or whose time or size changed); return their names as the index has them."""
+        if self.files is None:
+            self._open()
+        names, stale = [], []
+        for p in files:
+            st = p.stat()
+            f = p.relative_to(self.zone.root).as_posix()
+            names.append(f)
+            if self.files.get(f) != (st.st_mtime_ns, st.st_size):
+                stale.append((f, (st.st_mtime_ns, st.st_size)))
+        if stale:
+            self._add(stale)
+        return names
+
+    def earlier(self, rel: str) -> str | None:
+        """SQL reading the index rows of the raw files a row of ``rel`` is checked against
+        (:func:`earlier_raw_files`), up to date with the log; None when there are none."""
+        wanted = earlier_raw_files(self.zone, self.ds, rel)
+        if not wanted:
+            return None
+        names = self._sync(wanted)
+        return (
+            f"(select * from {self.table} where _row is not null and _raw_file in "
+            f"(select unnest({parquet_list(names)})))"
+        )
+
+    def save(self) -> None:
+        """Keep the index for the next run, if it changed: its current raw files' rows only,
+        those committed since the last lookup included. The caller holds the dataset's lock."""
+        if self.files is None:
+            return
+        current = self._sync(self.zone.raw_files(self.ds.name))
+        if not self.changed:
+            return
+        with atomic_path(self.path) as tmp:
+            self.con.execute(
+                f"copy (select * from {self.table} where _raw_file in "
+                f"(select unnest({parquet_list(current)})) order by _raw_file, _row nulls first) "
+                f"to {lit(str(tmp))} (format parquet)"
+            )
+        self.changed = False
+
+    def close(self) -> None:
+        if self.files is not None:
+            self.con.execute(f"drop table if exists {self.table}")
+        self.files = None
+
+
+@contextlib.contextmanager
+def key_index(con, zone: Zone, ds: contract.Dataset) -> Iterator[KeyIndex]:
+    """The dataset's key index while its files are ingested (hold its lock), saved after."""
+    index = KeyIndex(con, zone, ds)
+    try:
+        yield index
+        index.save()
+    finally:
+        index.close()
+
+
+def duplicate_sql(ds: contract.Dataset, earlier: str | None = None) -> tuple[str, str]:
     """CTE ``with_dups`` marking rows whose key repeats an earlier row with other content.
 
-    The earlier row is the first one loaded from the ``earlier`` raw files with that key
-    (``_dup_file``, ``_dup_file_row``), else the first row of this file (``_dup_of``). Against
-    the raw files, content is compared as stored: the raw columns' values on both sides.
+    The earlier row is the first one loaded (by ``_loaded_at``, ``_file``, ``_row``) with that
+    key among ``earlier``, the :class:`KeyIndex` rows of the earlier raw files
+    (:meth:`KeyIndex.earlier`), reported as ``_dup_file``, ``_dup_file_row``; else the first
+    row of this file (``_dup_of``). Against the raw files, content is compared as stored: the
+    raw columns' values on both sides.
     """
     if not ds.key:
         return (
@@ -42,35 +220,33 @@ def duplicate_sql(ds: contract.Dataset, earlier: list[Path] = ()) -> tuple[str, 
     content = "md5(row(" + ", ".join(q(c.name) for c in ds.columns) + ")::varchar)"
     not_null = " and ".join(f"{q(k)} is not null" for k in ds.key)
     if earlier:
-        stored = [(c, raw_name(c), raw_type(c)) for c in ds.columns if raw_name(c) is not None]
+        stored = _stored(ds)
+        # the hash KeyIndex stores of a raw row, of this row's values as they would be stored
         out = (
             "md5(row("
             + ", ".join(f"cast({value_sql(c, q(c.name))} as {t})" for c, _, t in stored)
             + ")::varchar)"
         )
-        prev = "md5(row(" + ", ".join(f"cast({q(n)} as {t})" for _, n, t in stored) + ")::varchar)"
         key_out = {k: value_sql(ds.column(k), q(k)) for k in ds.key}
-        key_raw = {k: q(raw_name(ds.column(k))) for k in ds.key}
-        files = parquet_list(earlier)
         out_col = f", {out} as _out_content"
-        match = " and ".join(f"r.{key_raw[k]} = t.{q('_k_' + k)}" for k in ds.key)
+        match = " and ".join(f"r.{_key_name(k)} = t.{_key_name(k)}" for k in ds.key)
         earlier_cte = f"""
         this_keys as (
-            select distinct {", ".join(f"{key_out[k]} as {q('_k_' + k)}" for k in ds.key)}
+            select distinct {", ".join(f"{key_out[k]} as {_key_name(k)}" for k in ds.key)}
             from typed
         ),
         earlier as (
-            select {", ".join(f"{key_raw[k]} as {q('_k_' + k)}" for k in ds.key)},
-                _file as _prev_file, _row as _prev_row, {prev} as _prev_content
-            from read_parquet({files}, union_by_name = true) as r
+            select {", ".join(f"r.{_key_name(k)}" for k in ds.key)},
+                _file as _prev_file, _row as _prev_row, _content as _prev_content
+            from {earlier} as r
             semi join this_keys t on {match}
             qualify row_number() over (
-                partition by {", ".join(key_raw[k] for k in ds.key)}
+                partition by {", ".join(f"r.{_key_name(k)}" for k in ds.key)}
                 order by _loaded_at, _file, _row
             ) = 1
         ),"""
         join = "left join earlier e on " + " and ".join(
-            f"{key_out[k]} = e.{q('_k_' + k)}" for k in ds.key
+            f"{key_out[k]} = e.{_key_name(k)}" for k in ds.key
         )
         prev_cols = (
             "case when e._prev_content <> _out_content then e._prev_file end as _dup_file, "

@@ -11,6 +11,7 @@ not in the raw file, not in quarantine.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import pyarrow as pa
 from plcqi.files import atomic_path
 from plcqi.ingest import contract, redact
 from plcqi.ingest.checks import key_sql, rules, typed_sql, value_sql
-from plcqi.ingest.duplicates import duplicate_sql, earlier_raw_files
+from plcqi.ingest.duplicates import KeyIndex, duplicate_sql
 from plcqi.ingest.rawzone import Zone, raw_name, stamp, table_name
 from plcqi.ingest.read import FileRejected, Parsed, limit_cells, read_text_csv
 from plcqi.ingest.sources import Adapted, Context, Session, adapt, detect
@@ -88,13 +89,21 @@ def reference_sets(con, zone: Zone, ds: contract.Dataset, rel: str) -> dict[tupl
     return tables
 
 
+# Per connection, the temporary tables reference_sets made in it (asked once: they stay until
+# the connection closes).
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _temp_tables(con) -> set[str]:
-    return {
-        name
-        for (name,) in con.execute(
-            "select table_name from duckdb_tables() where temporary"
-        ).fetchall()
-    }
+    found = _TABLES.get(con)
+    if found is None:
+        found = _TABLES[con] = {
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where temporary"
+            ).fetchall()
+        }
+    return found
 
 
 def _email_map(con, latest: Path, table: str, existing: set[str]) -> str:
@@ -116,6 +125,21 @@ def load_sessions(con, zone: Zone) -> list[Session]:
     latest = zone.latest_raw("reference/sessions")
     if latest is None:
         return []
+    return list(_sessions_of(con, latest))
+
+
+# The sessions of a snapshot file, by its path and (to be safe) its time and size: a
+# snapshot file is written once, so the meeting exports of a run share one reading of it,
+# and a newly ingested snapshot (another file) is read afresh.
+_SESSIONS: dict[str, tuple[tuple[int, int], tuple[Session, ...]]] = {}
+
+
+def _sessions_of(con, latest: Path) -> tuple[Session, ...]:
+    st = latest.stat()
+    key = (st.st_mtime_ns, st.st_size)
+    cached = _SESSIONS.get(str(latest))
+    if cached is not None and cached[0] == key:
+        return cached[1]
     rel = con.sql(f"select * from read_parquet({lit(str(latest))})")
     mid = "platform_meeting_id" if "platform_meeting_id" in rel.columns else "null"
     rows = con.execute(
@@ -123,11 +147,14 @@ def load_sessions(con, zone: Zone) -> list[Session]:
     ).fetchall()
     from plcqi.ingest.sources.base import digits
 
-    return [
+    sessions = tuple(
         Session(sid, start.replace(tzinfo=UTC), digits(meeting))
         for sid, start, meeting in rows
         if start is not None
-    ]
+    )
+    _SESSIONS.clear()  # only the latest snapshot is asked for
+    _SESSIONS[str(latest)] = (key, sessions)
+    return sessions
 
 
 def parse_landing(con, zone: Zone, ds: contract.Dataset, path: Path, rel: str) -> Parsed:
@@ -161,7 +188,7 @@ def redact_free_text(zone: Zone, ds: contract.Dataset, parsed: Parsed) -> None:
     free = [c.name for c in ds.columns if c.pii == contract.PII_REDACT and c.name in parsed.names]
     if not free:
         return
-    known = redact.Names.of([*redact.known_participants(zone), *parsed.people])
+    known = redact.known_names(zone) | redact.Names.of(parsed.people)
     for column in free:
         at = parsed.table.schema.get_field_index(column)
         parsed.table = parsed.table.set_column(
@@ -201,12 +228,21 @@ def extract_file(
     rel: str,
     digest: str,
     loaded_at: datetime,
+    keys: KeyIndex | None = None,
 ) -> FileResult:
     """Check ``path`` and write its good rows to the raw zone and its bad rows to quarantine.
 
-    ``con`` is an in-memory DuckDB connection with ``plcqi_hmac`` installed. Raises
-    FileRejected when the file as a whole breaks the contract; then nothing is written.
+    ``con`` is an in-memory DuckDB connection with ``plcqi_hmac`` installed; ``keys``: the
+    dataset's key index of this ingestion (:func:`plcqi.ingest.duplicates.key_index`), else
+    one is read for this file alone. Raises FileRejected when the file as a whole breaks the
+    contract; then nothing is written.
     """
+    if keys is None:
+        keys = KeyIndex(con, zone, ds)
+        try:
+            return extract_file(con, zone, ds, path, rel, digest, loaded_at, keys)
+        finally:
+            keys.close()
     parsed = parse_landing(con, zone, ds, path, rel)
     ref_tables = reference_sets(con, zone, ds, rel)
     native = parsed.layout != "contract"
@@ -235,7 +271,7 @@ def extract_file(
         + ", ".join(f"{lit(c.name)}, {value_sql(c, q(c.name + '__s'))}" for c in ds.columns)
         + ")"
     )
-    dup_join, dup_rule = duplicate_sql(ds, earlier_raw_files(zone, ds, rel))
+    dup_join, dup_rule = duplicate_sql(ds, keys.earlier(rel) if ds.key else None)
     # Only a flag for every row; reasons and the row as JSON are built for bad rows alone.
     any_reason = " or ".join(f"({reason}) is not null" for _, reason, _ in checks)
     if dup_rule:

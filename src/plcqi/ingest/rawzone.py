@@ -151,8 +151,9 @@ class Zone:
 
     def records(self, dataset: str) -> list[LogRecord]:
         """Every committed log record of ``dataset`` (each version of each landing file, and
-        each rejection), in load order."""
-        return sorted(_read_records(self.log(dataset)), key=_load_order)
+        each rejection), in load order. The records are shared between calls: read them,
+        never change them."""
+        return list(_read_records(self.log(dataset)))
 
     def verdicts(self, dataset: str) -> list[LogRecord]:
         """Per landing file, its newest record, loaded or rejected: whether the file as it is
@@ -349,31 +350,55 @@ class LogRecord:
 
 
 _FIELDS = {f.name for f in fields(LogRecord)}
-_CACHE: dict[Path, tuple[tuple[int, int], dict]] = {}
+# Per log folder: its record files' names and the folder's time when last read, its records
+# in load order, and each record file's (time, size) and record.
+_CACHE: dict[Path, tuple[tuple, tuple[LogRecord, ...], dict[str, tuple]]] = {}
 
 
-def _read_records(folder: Path) -> list[LogRecord]:
-    """The records in one dataset's log folder. A record is never rewritten once committed,
-    so each file is parsed once per process (keyed by its size and time, to be safe)."""
-    out = []
+def _read_records(folder: Path) -> tuple[LogRecord, ...]:
+    """The records in one dataset's log folder, in load order. A record is committed by an
+    atomic rename to a name of its own and never rewritten, so the folder is read again only
+    when the names in it or its modification time change, and then only the new record
+    files (each record file is parsed once per process, keyed by its size and time, to be
+    safe): a call costs a listing of the folder, and a new record the reading of that one."""
     try:
-        entries = list(os.scandir(folder))
+        st = folder.stat()
+        names = tuple(
+            sorted(n for n in os.listdir(folder) if n.endswith(".json") and not n.startswith("."))
+        )
     except FileNotFoundError:
-        return out
-    for e in entries:
-        if not e.name.endswith(".json") or e.name.startswith("."):
+        _CACHE.pop(folder, None)
+        return ()
+    key = (st.st_mtime_ns, names)
+    cached = _CACHE.get(folder)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    known = {} if cached is None else cached[2]
+    # Only new names are read while records are added; the same names in a changed folder
+    # (a file renamed onto another) have every record file checked again.
+    added = cached is not None and set(names) > set(cached[0][1])
+    files: dict[str, tuple] = {}
+    for name in names:
+        hit = known.get(name)
+        if added and hit is not None:
+            files[name] = hit
             continue
+        path = folder / name
         try:
-            st = e.stat()
+            fst = path.stat()
         except FileNotFoundError:
             continue
-        path, key = Path(e.path), (st.st_mtime_ns, st.st_size)
-        cached = _CACHE.get(path)
-        if cached is None or cached[0] != key:
-            data = json.loads(path.read_text())
-            cached = _CACHE[path] = (key, {k: v for k, v in data.items() if k in _FIELDS})
-        out.append(LogRecord(**cached[1]))
-    return out
+        file_key = (fst.st_mtime_ns, fst.st_size)
+        if hit is None or hit[0] != file_key:
+            try:
+                data = json.loads(path.read_text())
+            except FileNotFoundError:
+                continue
+            hit = (file_key, LogRecord(**{k: v for k, v in data.items() if k in _FIELDS}))
+        files[name] = hit
+    records = tuple(sorted((r for _, r in files.values()), key=_load_order))
+    _CACHE[folder] = (key, records, files)
+    return records
 
 
 def _load_order(r: LogRecord) -> tuple:

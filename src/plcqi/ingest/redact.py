@@ -136,6 +136,12 @@ class Names:
             max((len(f) for f in found), default=0),
         )
 
+    def __or__(self, other: Names) -> Names:
+        """The names of both (``Names.of(a) | Names.of(b)`` is ``Names.of([*a, *b])``)."""
+        return Names(
+            self.forms | other.forms, self.starts | other.starts, max(self.longest, other.longest)
+        )
+
     def __bool__(self) -> bool:
         return bool(self.forms)
 
@@ -268,13 +274,31 @@ def people_in_table(table: pa.Table, columns: list[str]) -> list[str]:
 def known_participants(zone: Zone) -> list[str]:
     """The full names in the landing participants file(s) (read leniently: a file rejected
     for another reason still gives the names it holds)."""
-    ds = contract.dataset("reference/participants")
     names: list[str] = []
+    for path in _participants_files(zone):
+        names += _full_names(*path)
+    return names
+
+
+def known_names(zone: Zone) -> Names:
+    """:class:`Names` of :func:`known_participants`, made once per version of the landing
+    participants file(s)."""
+    return _names_of(tuple(_participants_files(zone)))
+
+
+def _participants_files(zone: Zone) -> list[tuple[str, int, int]]:
+    ds = contract.dataset("reference/participants")
+    found = []
     for path in sorted(zone.landing.glob(ds.landing)):
         if path.is_file():
             stat = path.stat()
-            names += _full_names(str(path), stat.st_mtime_ns, stat.st_size)
-    return names
+            found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return found
+
+
+@lru_cache(maxsize=4)
+def _names_of(files: tuple[tuple[str, int, int], ...]) -> Names:
+    return Names.of([name for f in files for name in _full_names(*f)])
 
 
 @lru_cache(maxsize=16)

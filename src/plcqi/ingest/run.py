@@ -17,6 +17,7 @@ import duckdb
 
 from plcqi import locks, paths, progress, settings
 from plcqi.ingest import contract, pseudonymize, sources
+from plcqi.ingest.duplicates import KeyIndex, key_index
 from plcqi.ingest.extract import FileRejected, extract_file
 from plcqi.ingest.rawzone import LogRecord, Zone, file_hash
 
@@ -79,7 +80,12 @@ def dataset_lock(zone: Zone, ds: contract.Dataset, con=None) -> Iterator[None]:
 
 
 def ingest_file(
-    con, zone: Zone, ds: contract.Dataset, path: Path, rel: str | None = None
+    con,
+    zone: Zone,
+    ds: contract.Dataset,
+    path: Path,
+    rel: str | None = None,
+    keys: KeyIndex | None = None,
 ) -> LogRecord | None:
     """Ingest one landing file unless its current version has these bytes; log what
     happened. Hold the dataset's lock (:func:`dataset_lock`).
@@ -87,7 +93,8 @@ def ingest_file(
     Its data files are written first and its log record last: the record's rename commits
     them (``docs/raw-zone.md``). New bytes at a known path are a new version, whose rows
     replace the earlier version's; bytes another landing file already holds are not loaded
-    twice (the record points at that file's rows, all counted as skipped)."""
+    twice (the record points at that file's rows, all counted as skipped). ``keys``: the
+    dataset's key index of this ingestion (:func:`plcqi.ingest.duplicates.key_index`)."""
     rel = rel or path.relative_to(zone.landing).as_posix()
     digest = file_hash(path)
     current = zone.current_records(ds.name)
@@ -110,7 +117,7 @@ def ingest_file(
         record.save(zone)
         return record
     try:
-        result = extract_file(con, zone, ds, path, rel, digest, loaded_at)
+        result = extract_file(con, zone, ds, path, rel, digest, loaded_at, keys)
     except FileRejected as e:
         record.status = "rejected"
         record.message = str(e)
@@ -217,17 +224,17 @@ def ingest(
                     from plcqi.ingest import tracker_db
 
                     ds = contract.dataset("ta_requests")
-                    with dataset_lock(zone, ds, con):
+                    with dataset_lock(zone, ds, con), key_index(con, zone, ds) as keys:
                         files = tracker_db.pull(zone, tracker_dsn, settings.get("tracker_table"))
                         for path in files:
                             step(f"{ds.name}/{path.name}")
-                            _collect(report, ingest_file(con, zone, ds, path))
+                            _collect(report, ingest_file(con, zone, ds, path, keys=keys))
                     continue
                 for ds in contract.datasets_of(source):
-                    with dataset_lock(zone, ds, con):
+                    with dataset_lock(zone, ds, con), key_index(con, zone, ds) as keys:
                         for path in landing_files(zone, ds):
                             step(f"{ds.name}/{path.name}")
-                            _collect(report, ingest_file(con, zone, ds, path))
+                            _collect(report, ingest_file(con, zone, ds, path, keys=keys))
             zone.ensure_schema_files()
     finally:
         con.close()

@@ -89,6 +89,22 @@ DATETIME_EXAMPLES = (
 )
 
 
+def _shape(s: str) -> tuple:
+    """What a text matching a format of ``DATETIME_FORMATS`` must share with the format: how
+    many of each separator no directive matches, and whether it ends in a letter (``%p``) or
+    a digit. A format of another shape cannot match the text, so it is not tried.
+
+    >>> _shape("3/8/24, 2:00:05 PM") == _FORMAT_SHAPES[4][1]
+    True
+    """
+    return (s.count("/"), s.count(":"), s.count(","), s.count("-"), s[-1:].isalpha())
+
+
+# Each format with the shape of the texts it can match (no directive holds a separator; only
+# %p ends in a letter).
+_FORMAT_SHAPES = tuple((fmt, (*_shape(fmt)[:4], fmt.endswith("%p"))) for fmt in DATETIME_FORMATS)
+
+
 def parse_datetime(text: str, tz: ZoneInfo) -> datetime | None:
     """A native date-time as UTC; a time without an offset is local time in ``tz``
     (daylight saving included). None when it matches no accepted format."""
@@ -99,7 +115,10 @@ def parse_datetime(text: str, tz: ZoneInfo) -> datetime | None:
     try:
         value = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
-        for fmt in DATETIME_FORMATS:
+        shape = _shape(s)
+        for fmt, fmt_shape in _FORMAT_SHAPES:
+            if fmt_shape != shape:
+                continue  # strptime would fail: try only the formats that can match
             try:
                 value = datetime.strptime(s, fmt)
                 break
@@ -128,7 +147,14 @@ def iso(value: datetime) -> str:
 
 def digits(meeting_id: str | None) -> str:
     """A meeting or webinar ID compared as digits only (``812 3456 7890`` = ``81234567890``)."""
-    return re.sub(r"\D", "", meeting_id or "")
+    if not meeting_id:
+        return ""
+    if meeting_id.isascii() and meeting_id.isdigit():
+        return meeting_id
+    return _NON_DIGIT.sub("", meeting_id)
+
+
+_NON_DIGIT = re.compile(r"\D")
 
 
 def slug(text: str) -> str:

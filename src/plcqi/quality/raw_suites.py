@@ -134,7 +134,8 @@ def dataset_suite(ds: contract.Dataset) -> dict:
             "description": (
                 f"Raw zone dataset {ds.name}"
                 + (" (the current snapshot: its newest raw file)." if ds.source == "reference"
-                   else " (every raw file).")
+                   else " (its raw files not yet validated by a passing raw gate, and those "
+                         "with a timestamp after the run's as-of date).")
             ),
         },
     }

@@ -391,6 +391,10 @@ def test_a_second_raw_gate_validates_only_the_new_files(ref_dir, write_csv):
     }
     assert all(f.unexpected_count == 1 and f.element_count == 2 for f in errors)
     assert "_file=attendance/2024-01-03.csv, _row=2" in errors[0].message
+    # The reference snapshot the first gate validated is not read again either.
+    centers = [(s.rows > 0, s.expectations > 0) for r in (first, second) for s in r.suites
+               if s.suite == "raw.reference__centers"]
+    assert centers == [(True, True), (False, True)]
 
     # The failed gate recorded nothing: its files are checked again, with the same findings.
     third = quality.validate(ref_dir, "raw", AS_OF)

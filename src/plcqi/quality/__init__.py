@@ -10,7 +10,7 @@ not ``ok``: publication refuses that as-of date (``plcqi.publish.api.check_gate`
 data-quality page of that date, which says why, is written right away (whoever validates:
 ``plcqi run``, ``plcqi validate``, the Airflow gates), before the caller raises.
 
-A passing raw gate records which event raw files it validated: the next raw gate validates
+A passing raw gate records which raw files it validated: the next raw gate validates
 their rows only if they could give another finding (``plcqi.quality.batches_raw``).
 
 Importing this package is cheap: Great Expectations is imported only when validating.

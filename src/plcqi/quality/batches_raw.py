@@ -1,14 +1,14 @@
 """The raw stage's batches as pandas DataFrames, read with an in-memory DuckDB.
 
-- ``dataset:<name>``: a dataset's rows: the newest raw file of a reference snapshot; of an
-  event dataset, the raw files no passing raw gate has validated yet (see below), read in parts
-  of at most ``PART_ROWS`` rows so that memory does not grow with the history;
+- ``dataset:<name>``: a dataset's rows not validated yet (see below): of a reference snapshot,
+  its newest raw file; of an event dataset, its raw files, read in parts of at most
+  ``PART_ROWS`` rows (a file is never split) so that memory does not grow with the history;
 - ``volume``: one row per load of each dataset's latest ingestion (loads within
   ``LATEST_RUN`` of its newest load) with the median rows of the previous loads;
 - ``freshness``: one row per source (newest loaded file) and per event dataset (newest
   timestamp), with its age in days at the reference time.
 
-An event dataset's raw file is validated once: a raw file is never rewritten (its name is its
+A dataset's raw file is validated once: a raw file is never rewritten (its name is its
 load's time and content hash), and its row-level expectations do not depend on the run, except
 the as-of warning (a timestamp after the run's as-of date). So a file a passing gate covered
 (``plcqi.quality.store.read_covered``, recorded with its newest as-of-checked timestamp) is
@@ -275,8 +275,8 @@ def _parts(files: list[Path], max_rows: int) -> list[list[Path]]:
 
 class _Frames:
     """The raw batches by name, each read when asked for: only the batch being validated is
-    held in memory (the last one asked for is kept, for the next suite on the same batch); an
-    event dataset's batch is its files not yet covered by a passing gate, read in parts.
+    held in memory (the last one asked for is kept, for the next suite on the same batch); a
+    dataset's batch is its files not yet covered by a passing gate, read in parts.
 
     ``covered``: batch -> {raw file (relative to the data dir) -> its newest as-of-checked
     timestamp}, files a passing gate validated with this batch's suite. :meth:`covering` is
@@ -320,8 +320,8 @@ class _Frames:
             return volume_frame(self.zone)
         ds = contract.dataset(name.removeprefix("dataset:")) if name.startswith("dataset:") \
             else None
-        if ds is not None and ds.source != "reference":
-            return self._event_parts(name, ds)
+        if ds is not None:
+            return self._unvalidated(name, ds)
         con = _connect()
         try:
             if name == "freshness":
@@ -330,7 +330,7 @@ class _Frames:
         finally:
             con.close()
 
-    def _event_parts(self, name: str, ds: contract.Dataset):
+    def _unvalidated(self, name: str, ds: contract.Dataset):
         files = _files(self.zone, ds)
         suite = self._suites.get(name)
         columns = as_of_columns(suite) if suite is not None else None
@@ -388,6 +388,6 @@ def _typed_empty(con, ds: contract.Dataset, files: list[Path]):
 def frames(zone: Zone, reference: datetime, suites: list[dict] | None = None,
            covered: dict[str, dict[str, str | None]] | None = None) -> _Frames:
     """Every raw batch by its name (``dataset:<name>``, ``volume``, ``freshness``), read lazily
-    one at a time (a mapping with ``get``); an event dataset's batch as :class:`Parts`, without
+    one at a time (a mapping with ``get``); a dataset's batch as :class:`Parts`, without
     the files ``covered`` by a passing gate with the same suite (see the module's text)."""
     return _Frames(zone, reference, suites, covered)

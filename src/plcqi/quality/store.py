@@ -4,7 +4,7 @@
 
     DATA_DIR/quality/results/<stage>/<YYYYMMDDTHHMMSSffffffZ>.json   every run, kept
     DATA_DIR/quality/latest.json   {"raw": {...}, "marts": {...}}: the latest run per stage
-    DATA_DIR/quality/raw_covered.json   the event datasets' raw files a passing raw gate
+    DATA_DIR/quality/raw_covered.json   the datasets' raw files a passing raw gate
                                         validated (see ``plcqi.quality.batches_raw``)
 """
 

@@ -27,7 +27,7 @@ import duckdb
 from plcqi.ingest import contract
 from plcqi.ingest.rawzone import LogRecord, Zone, parquet_list, raw_columns, read_log
 from plcqi.quality.raw_suites import DATA_FRESHNESS, VOLUME_DATASETS
-from plcqi.sql import ident
+from plcqi.sql import ident, literal
 
 LATEST_RUN = timedelta(hours=1)
 VOLUME_HISTORY = 5  # previous loads the median is taken over
@@ -219,36 +219,55 @@ class Parts:
         return self._read_parts()
 
 
-def as_of_columns(suite: dict) -> list[str] | None:
-    """The columns whose expectations depend on the run: checked against the as-of end
-    (``max_value: {"$PARAMETER": "as_of_end"}``); None when the suite uses a run parameter any
-    other way (its files are then always validated).
+def as_of_columns(suite: dict) -> list[tuple[str, str | None]] | None:
+    """The columns whose expectations depend on the run, each with the SQL condition of the rows
+    it is checked on (None: every row): checked against the as-of end
+    (``max_value: {"$PARAMETER": "as_of_end"}``), on every row or on the rows of a ``==``
+    row condition; None when the suite uses a run parameter any other way (its files are then
+    always validated).
 
     >>> as_of_columns({"expectations": [{"kwargs": {"column": "a", "max_value": 1}},
     ...     {"kwargs": {"column": "t", "max_value": {"$PARAMETER": "as_of_end"}}}]})
-    ['t']
+    [('t', None)]
+    >>> print(as_of_columns({"expectations": [{"kwargs": {"column": "t",
+    ...     "max_value": {"$PARAMETER": "as_of_end"}, "row_condition": {"type": "comparison",
+    ...     "column": {"name": "status"}, "operator": "==", "parameter": "delivered"}}}]}))
+    [('t', '"status" = ...delivered...')]
     >>> as_of_columns({"expectations": [{"kwargs": {"column": "t",
     ...     "min_value": {"$PARAMETER": "as_of_end"}}}]}) is None
     True
     """
     columns = []
     for e in suite["expectations"]:
-        for key, value in e["kwargs"].items():
+        kwargs = e["kwargs"]
+        for key, value in kwargs.items():
             if isinstance(value, dict) and "$PARAMETER" in value:
                 if key != "max_value" or value["$PARAMETER"] != "as_of_end" \
-                        or "column" not in e["kwargs"]:
+                        or "column" not in kwargs:
                     return None
-                columns.append(e["kwargs"]["column"])
+                where = None
+                if "row_condition" in kwargs:
+                    cond = kwargs["row_condition"]
+                    if not (isinstance(cond, dict) and cond.get("type") == "comparison"
+                            and cond.get("operator") == "=="
+                            and isinstance(cond.get("column"), dict)
+                            and isinstance(cond.get("parameter"), str)):
+                        return None
+                    where = f"{ident(cond['column']['name'])} = {literal(cond['parameter'])}"
+                columns.append((kwargs["column"], where))
     return columns
 
 
-def _newest(con, path: Path, columns: list[str]) -> str | None:
-    """The newest value of ``columns`` in one raw file (ISO text), None when all are null."""
+def _newest(con, path: Path, columns: list[tuple[str, str | None]]) -> str | None:
+    """The newest value of ``columns`` (on the rows of each one's condition) in one raw file
+    (ISO text), None when all are null."""
     if not columns:
         return None
     values = con.execute(
-        f"select {', '.join(f'max({ident(c)})' for c in columns)} "
-        f"from read_parquet({parquet_list([path])}, union_by_name = true)"
+        "select " + ", ".join(
+            f"max({ident(c)})" + (f" filter (where {where})" if where else "")
+            for c, where in columns)
+        + f" from read_parquet({parquet_list([path])}, union_by_name = true)"
     ).fetchone()
     values = [v for v in values if v is not None]
     return max(values).isoformat() if values else None

@@ -326,3 +326,154 @@ def test_validate_command(demo_copy):
     assert bad.exit_code == 1
     assert "ERROR   marts.agg_uptake_trend: expect_column_values_to_be_between on column " \
            "'took_up_related_rate' failed: observed [1.3" in bad.output
+
+
+# --- only what no passing gate validated is validated again ------------------------------
+
+
+def _future_rows_csv(day: int) -> str:
+    """Two attendance rows of 15 January 2024, the second one joined six hours from now (loaded,
+    and the raw gate's error: a timestamp after its load)."""
+    from datetime import UTC
+
+    soon = (datetime.now(UTC) + timedelta(hours=6)).replace(tzinfo=None, microsecond=0)
+    return ("session_id,participant_id,email,join_time,leave_time\n"
+            f"S1,P001,,2024-01-{day:02d}T14:00:00,2024-01-{day:02d}T15:00:00\n"
+            f"S1,P002,,{soon.isoformat()},{(soon + timedelta(hours=1)).isoformat()}\n")
+
+
+def _raw_file(data_dir, landing_file: str):
+    from plcqi.ingest.rawzone import Zone
+
+    (record,) = [r for r in Zone(data_dir).current_records("attendance")
+                 if r.file == landing_file]
+    return data_dir / record.raw_file
+
+
+def _null_session(raw_file, row: int) -> None:
+    """Rewrite a raw file with one row's required session_id missing."""
+    tmp = raw_file.with_suffix(".tmp")
+    duckdb.sql(
+        f"copy (select * replace (case when _row = {row} then null else session_id end "
+        f"as session_id) from read_parquet('{raw_file}')) to '{tmp}' (format parquet)"
+    )
+    tmp.replace(raw_file)
+
+
+def _attendance(result):
+    (summary,) = [s for s in result.suites if s.suite == "raw.attendance"]
+    errors = [f for f in result.errors if f.suite == "raw.attendance"]
+    return summary.rows, errors
+
+
+def test_a_second_raw_gate_validates_only_the_new_files(ref_dir, write_csv):
+    from plcqi.ingest.run import ingest
+
+    for day in (1, 2):
+        write_csv(ref_dir / "landing" / "attendance" / f"2024-01-0{day}.csv",
+                  _attendance_csv(10, day))
+    assert ingest(ref_dir, sources=["reference", "attendance"]).ok
+    first = quality.validate(ref_dir, "raw", AS_OF)
+    assert first.ok, _messages(first.errors)
+    assert _attendance(first) == (20, [])
+
+    # A bad row in a file the passing gate validated is not read again...
+    _null_session(_raw_file(ref_dir, "attendance/2024-01-01.csv"), row=3)
+    # ...a bad row in a new file is.
+    write_csv(ref_dir / "landing" / "attendance" / "2024-01-03.csv", _future_rows_csv(3))
+    assert ingest(ref_dir, sources=["attendance"]).ok
+    second = quality.validate(ref_dir, "raw", AS_OF)
+    rows, errors = _attendance(second)
+    assert rows == 2
+    assert {(f.column, r["_file"], r["_row"]) for f in errors for r in f.unexpected_rows} == {
+        ("_loaded_at, join_time", "attendance/2024-01-03.csv", 2),
+        ("_loaded_at, leave_time", "attendance/2024-01-03.csv", 2),
+    }
+    assert all(f.unexpected_count == 1 and f.element_count == 2 for f in errors)
+    assert "_file=attendance/2024-01-03.csv, _row=2" in errors[0].message
+    # The reference snapshot the first gate validated is not read again either.
+    centers = [(s.rows > 0, s.expectations > 0) for r in (first, second) for s in r.suites
+               if s.suite == "raw.reference__centers"]
+    assert centers == [(True, True), (False, True)]
+
+    # The failed gate recorded nothing: its files are checked again, with the same findings.
+    third = quality.validate(ref_dir, "raw", AS_OF)
+    assert _attendance(third)[0] == 2
+    assert _messages(_attendance(third)[1]) == _messages(errors)
+
+    # Without the record of what passed, every file is validated: the tampered row shows.
+    store.covered_path(ref_dir).unlink()
+    full = quality.validate(ref_dir, "raw", AS_OF)
+    rows, errors = _attendance(full)
+    assert rows == 22
+    nulls = [f for f in errors if f.expectation == "expect_column_values_to_not_be_null"]
+    assert [(f.column, f.unexpected_rows) for f in nulls] == [
+        ("session_id", [{"_file": "attendance/2024-01-01.csv", "_row": 3, "session_id": None}])
+    ]
+
+
+def test_a_validated_file_is_checked_again_for_an_earlier_as_of_date(ref_dir, write_csv):
+    """The as-of warning depends on the run: a covered file with a timestamp after this run's
+    as-of date is read again."""
+    from plcqi.ingest.run import ingest
+
+    write_csv(ref_dir / "landing" / "attendance" / "2024-01-01.csv", _attendance_csv(10, 1))
+    assert ingest(ref_dir, sources=["reference", "attendance"]).ok
+    assert quality.validate(ref_dir, "raw", AS_OF).ok
+    again = quality.validate(ref_dir, "raw", AS_OF)
+    assert _attendance(again) == (0, [])
+    earlier = quality.validate(ref_dir, "raw", date(2024, 1, 10))
+    assert _attendance(earlier)[0] == 10
+    late = [f for f in earlier.warnings if f.suite == "raw.attendance"]
+    assert {f.column for f in late} == {"join_time", "leave_time"}
+    assert all(f.unexpected_count == 10 for f in late)
+
+
+def test_a_changed_suite_validates_every_file_again(ref_dir, write_csv, tmp_path, monkeypatch):
+    import shutil
+
+    from plcqi.ingest.run import ingest
+
+    write_csv(ref_dir / "landing" / "attendance" / "2024-01-01.csv", _attendance_csv(10, 1))
+    assert ingest(ref_dir, sources=["reference", "attendance"]).ok
+    assert quality.validate(ref_dir, "raw", AS_OF).ok
+    folder = tmp_path / "expectations"
+    shutil.copytree(expectations_dir(), folder)
+    suite_file = folder / "raw" / "attendance.json"
+    suite = json.loads(suite_file.read_text())
+    suite["expectations"] = suite["expectations"][:-1]
+    suite_file.write_text(json.dumps(suite))
+    monkeypatch.setenv("PLCQI_EXPECTATIONS_DIR", str(folder))
+    assert _attendance(quality.validate(ref_dir, "raw", AS_OF))[0] == 10
+
+
+def test_a_batch_read_in_parts_gives_the_findings_of_the_whole(ref_dir, write_csv, tmp_path,
+                                                               monkeypatch):
+    """The first run over a long history reads it in parts of PART_ROWS rows: the findings
+    (counts, observed values, the rows named) are those of one DataFrame of every file."""
+    import shutil
+
+    from plcqi.ingest.run import ingest
+    from plcqi.quality import batches_raw
+
+    for day in range(1, 6):
+        body = _future_rows_csv(day) if day in (2, 4) else _attendance_csv(3, day)
+        write_csv(ref_dir / "landing" / "attendance" / f"2024-01-0{day}.csv", body)
+    assert ingest(ref_dir, sources=["reference", "attendance"]).ok
+    copy = tmp_path / "parts"
+    shutil.copytree(ref_dir, copy)
+
+    whole = quality.validate(ref_dir, "raw", AS_OF)
+    monkeypatch.setattr(batches_raw, "PART_ROWS", 1)
+    parts = quality.validate(copy, "raw", AS_OF)
+
+    def attendance(result):
+        return [f for f in result.to_dict()["findings"] if f["suite"] == "raw.attendance"]
+
+    assert attendance(parts) == attendance(whole)
+    rows, errors = _attendance(parts)
+    assert rows == 13
+    assert {r["_file"] for f in errors for r in f.unexpected_rows} == {
+        "attendance/2024-01-02.csv", "attendance/2024-01-04.csv"}
+    assert all(f.unexpected_count == 2 and f.element_count == 13 for f in errors)
+    assert all(" in 2 of 13 rows " in f.message for f in errors)

@@ -10,6 +10,9 @@ not ``ok``: publication refuses that as-of date (``plcqi.publish.api.check_gate`
 data-quality page of that date, which says why, is written right away (whoever validates:
 ``plcqi run``, ``plcqi validate``, the Airflow gates), before the caller raises.
 
+A passing raw gate records which raw files it validated: the next raw gate validates
+their rows only if they could give another finding (``plcqi.quality.batches_raw``).
+
 Importing this package is cheap: Great Expectations is imported only when validating.
 """
 
@@ -60,7 +63,8 @@ def validate(
         from plcqi.quality import batches_raw
 
         reference = _end_of(as_of) if as_of else now.replace(tzinfo=None)
-        frames = batches_raw.frames(Zone(data_dir), reference)
+        frames = batches_raw.frames(Zone(data_dir), reference, suites,
+                                    store.read_covered(data_dir, suites))
     else:
         from plcqi.quality import batches_marts
 
@@ -80,6 +84,8 @@ def validate(
         seconds=round(time.perf_counter() - t0, 2),
     )
     store.save(data_dir, result)
+    if stage == "raw" and result.ok:
+        store.save_covered(data_dir, suites, frames.covering())
     if publish_docs:
         docs.publish(data_dir)
     explain(data_dir, result)

@@ -1,11 +1,19 @@
 """The raw stage's batches as pandas DataFrames, read with an in-memory DuckDB.
 
-- ``dataset:<name>``: a dataset's rows: the newest raw file of a reference snapshot, every raw
-  file of an event dataset;
+- ``dataset:<name>``: a dataset's rows not validated yet (see below): of a reference snapshot,
+  its newest raw file; of an event dataset, its raw files, read in parts of at most
+  ``PART_ROWS`` rows (a file is never split) so that memory does not grow with the history;
 - ``volume``: one row per load of each dataset's latest ingestion (loads within
   ``LATEST_RUN`` of its newest load) with the median rows of the previous loads;
 - ``freshness``: one row per source (newest loaded file) and per event dataset (newest
   timestamp), with its age in days at the reference time.
+
+A dataset's raw file is validated once: a raw file is never rewritten (its name is its
+load's time and content hash), and its row-level expectations do not depend on the run, except
+the as-of warning (a timestamp after the run's as-of date). So a file a passing gate covered
+(``plcqi.quality.store.read_covered``, recorded with its newest as-of-checked timestamp) is
+read again only when that timestamp is after this run's as-of end, or when its suite changed.
+A failed gate records nothing: its files are checked again by the next run.
 """
 
 from __future__ import annotations
@@ -19,11 +27,14 @@ import duckdb
 from plcqi.ingest import contract
 from plcqi.ingest.rawzone import LogRecord, Zone, parquet_list, raw_columns, read_log
 from plcqi.quality.raw_suites import DATA_FRESHNESS, VOLUME_DATASETS
-from plcqi.sql import ident
+from plcqi.sql import ident, literal
 
 LATEST_RUN = timedelta(hours=1)
 VOLUME_HISTORY = 5  # previous loads the median is taken over
 VOLUME_MIN_HISTORY = 3  # fewer previous loads: no volume judgement yet
+# Rows of an event dataset's raw files read into one DataFrame at most (a larger file is read
+# alone): what bounds the raw gate's memory, whatever the history.
+PART_ROWS = 250_000
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -39,11 +50,12 @@ def _files(zone: Zone, ds: contract.Dataset) -> list[Path]:
     return files
 
 
-def dataset_frame(zone: Zone, ds: contract.Dataset, con=None):
-    """The rows of a raw dataset (an empty frame with its columns when nothing has landed)."""
+def dataset_frame(zone: Zone | None, ds: contract.Dataset, con=None, files=None):
+    """The rows of a raw dataset, or of ``files`` of it (an empty frame with its columns when
+    nothing has landed)."""
     import pandas as pd
 
-    files = _files(zone, ds)
+    files = _files(zone, ds) if files is None else files
     if not files:
         return pd.DataFrame({name: pd.Series(dtype="object") for name, _ in raw_columns(ds)})
     own = con is None
@@ -196,14 +208,107 @@ def freshness_frame(zone: Zone, reference: datetime, con=None):
     return df
 
 
+class Parts:
+    """A batch read in parts: iterating reads each part (a DataFrame) when it is reached, so
+    that only one part is held at a time (``plcqi.quality.gx_runner`` merges their findings)."""
+
+    def __init__(self, read_parts):
+        self._read_parts = read_parts
+
+    def __iter__(self):
+        return self._read_parts()
+
+
+def as_of_columns(suite: dict) -> list[tuple[str, str | None]] | None:
+    """The columns whose expectations depend on the run, each with the SQL condition of the rows
+    it is checked on (None: every row): checked against the as-of end
+    (``max_value: {"$PARAMETER": "as_of_end"}``), on every row or on the rows of a ``==``
+    row condition; None when the suite uses a run parameter any other way (its files are then
+    always validated).
+
+    >>> as_of_columns({"expectations": [{"kwargs": {"column": "a", "max_value": 1}},
+    ...     {"kwargs": {"column": "t", "max_value": {"$PARAMETER": "as_of_end"}}}]})
+    [('t', None)]
+    >>> print(as_of_columns({"expectations": [{"kwargs": {"column": "t",
+    ...     "max_value": {"$PARAMETER": "as_of_end"}, "row_condition": {"type": "comparison",
+    ...     "column": {"name": "status"}, "operator": "==", "parameter": "delivered"}}}]}))
+    [('t', '"status" = ...delivered...')]
+    >>> as_of_columns({"expectations": [{"kwargs": {"column": "t",
+    ...     "min_value": {"$PARAMETER": "as_of_end"}}}]}) is None
+    True
+    """
+    columns = []
+    for e in suite["expectations"]:
+        kwargs = e["kwargs"]
+        for key, value in kwargs.items():
+            if isinstance(value, dict) and "$PARAMETER" in value:
+                if key != "max_value" or value["$PARAMETER"] != "as_of_end" \
+                        or "column" not in kwargs:
+                    return None
+                where = None
+                if "row_condition" in kwargs:
+                    cond = kwargs["row_condition"]
+                    if not (isinstance(cond, dict) and cond.get("type") == "comparison"
+                            and cond.get("operator") == "=="
+                            and isinstance(cond.get("column"), dict)
+                            and isinstance(cond.get("parameter"), str)):
+                        return None
+                    where = f"{ident(cond['column']['name'])} = {literal(cond['parameter'])}"
+                columns.append((kwargs["column"], where))
+    return columns
+
+
+def _newest(con, path: Path, columns: list[tuple[str, str | None]]) -> str | None:
+    """The newest value of ``columns`` (on the rows of each one's condition) in one raw file
+    (ISO text), None when all are null."""
+    if not columns:
+        return None
+    values = con.execute(
+        "select " + ", ".join(
+            f"max({ident(c)})" + (f" filter (where {where})" if where else "")
+            for c, where in columns)
+        + f" from read_parquet({parquet_list([path])}, union_by_name = true)"
+    ).fetchone()
+    values = [v for v in values if v is not None]
+    return max(values).isoformat() if values else None
+
+
+def _parts(files: list[Path], max_rows: int) -> list[list[Path]]:
+    """Consecutive files in groups of at most ``max_rows`` rows (a larger file alone).
+
+    Row counts are read from the Parquet footers."""
+    import pyarrow.parquet as pq
+
+    groups: list[list[Path]] = []
+    rows = 0
+    for f in files:
+        n = pq.read_metadata(f).num_rows
+        if groups and rows + n <= max_rows:
+            groups[-1].append(f)
+            rows += n
+        else:
+            groups.append([f])
+            rows = n
+    return groups
+
+
 class _Frames:
     """The raw batches by name, each read when asked for: only the batch being validated is
-    held in memory (the last one asked for is kept, for the next suite on the same batch)."""
+    held in memory (the last one asked for is kept, for the next suite on the same batch); a
+    dataset's batch is its files not yet covered by a passing gate, read in parts.
 
-    def __init__(self, zone: Zone, reference: datetime):
+    ``covered``: batch -> {raw file (relative to the data dir) -> its newest as-of-checked
+    timestamp}, files a passing gate validated with this batch's suite. :meth:`covering` is
+    what a passing gate of this run covers."""
+
+    def __init__(self, zone: Zone, reference: datetime, suites: list[dict] | None = None,
+                 covered: dict[str, dict[str, str | None]] | None = None):
         self.zone, self.reference = zone, reference
         self._names = [f"dataset:{ds.name}" for ds in contract.DATASETS] + ["volume", "freshness"]
         self._last: tuple[str, object] | None = None
+        self._suites = {s["meta"]["batch"]: s for s in suites or []}
+        self._covered = covered or {}
+        self._covering: dict[str, dict[str, str | None]] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self._names
@@ -224,19 +329,84 @@ class _Frames:
             raise KeyError(name)
         return self.get(name)
 
+    def covering(self) -> dict[str, dict[str, str | None]]:
+        """Batch -> the files (with their newest as-of-checked timestamp) that this run's
+        batches have validated or found covered: what a passing gate records."""
+        return self._covering
+
     def _read(self, name: str):
         if name == "volume":
             return volume_frame(self.zone)
+        ds = contract.dataset(name.removeprefix("dataset:")) if name.startswith("dataset:") \
+            else None
+        if ds is not None:
+            return self._unvalidated(name, ds)
         con = _connect()
         try:
             if name == "freshness":
                 return freshness_frame(self.zone, self.reference, con)
-            return dataset_frame(self.zone, contract.dataset(name.removeprefix("dataset:")), con)
+            return dataset_frame(self.zone, ds, con)
         finally:
             con.close()
 
+    def _unvalidated(self, name: str, ds: contract.Dataset):
+        files = _files(self.zone, ds)
+        suite = self._suites.get(name)
+        columns = as_of_columns(suite) if suite is not None else None
+        covered = self._covered.get(name, {}) if columns is not None else {}
+        root = self.zone.root
+        keep: dict[str, str | None] = {}
+        todo: list[Path] = []
+        for f in files:
+            rel = f.relative_to(root).as_posix()
+            if rel in covered and (
+                covered[rel] is None or datetime.fromisoformat(covered[rel]) <= self.reference
+            ):
+                keep[rel] = covered[rel]
+            else:
+                todo.append(f)
+        if columns is not None:
+            self._covering[name] = keep
 
-def frames(zone: Zone, reference: datetime) -> _Frames:
+        def read_parts():
+            con = _connect()
+            try:
+                if not todo:
+                    yield _typed_empty(con, ds, files)
+                    return
+                listing = parquet_list(todo)
+                names = [r[0] for r in con.execute(
+                    f"describe select * from read_parquet({listing}, union_by_name = true)"
+                ).fetchall()]
+                for part in _parts(todo, PART_ROWS):
+                    df = con.execute(
+                        f"select * from read_parquet({parquet_list(part)}, union_by_name = true)"
+                    ).df()
+                    if list(df.columns) != names:  # a file without a column: as if unioned
+                        df = df.reindex(columns=names)
+                    if columns is not None:
+                        for f in part:
+                            keep[f.relative_to(root).as_posix()] = _newest(con, f, columns)
+                    yield df
+                    del df
+            finally:
+                con.close()
+
+        return Parts(read_parts)
+
+
+def _typed_empty(con, ds: contract.Dataset, files: list[Path]):
+    """No rows, with the columns and types of the dataset's raw files."""
+    if not files:
+        return dataset_frame(None, ds, con, files=[])
+    return con.execute(
+        f"select * from read_parquet({parquet_list(files)}, union_by_name = true) limit 0"
+    ).df()
+
+
+def frames(zone: Zone, reference: datetime, suites: list[dict] | None = None,
+           covered: dict[str, dict[str, str | None]] | None = None) -> _Frames:
     """Every raw batch by its name (``dataset:<name>``, ``volume``, ``freshness``), read lazily
-    one at a time (a mapping with ``get``)."""
-    return _Frames(zone, reference)
+    one at a time (a mapping with ``get``); a dataset's batch as :class:`Parts`, without
+    the files ``covered`` by a passing gate with the same suite (see the module's text)."""
+    return _Frames(zone, reference, suites, covered)

@@ -101,14 +101,23 @@ def _run_one(ctx, gx, source, suite, frames, parameters, findings, summaries) ->
         vd = ctx.validation_definitions.add(
             gx.ValidationDefinition(name=suite["name"], data=definition, suite=gsuite)
         )
-        ids = [c for c in suite["meta"].get("row_id_columns", []) if c in df.columns]
-        result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
-        if ids:
-            result_format["unexpected_index_column_names"] = ids
-        result = vd.run(batch_parameters={"dataframe": df},
-                        expectation_parameters=parameters, result_format=result_format)
-        found = [_finding(suite, r) for r in result.results]
-        rows = len(df)
+        # A batch read in parts (plcqi.quality.batches_raw.Parts) is validated part by part,
+        # one part in memory at a time, and the parts' findings merged.
+        parts = [df] if hasattr(df, "columns") else df
+        del df
+        per_part: list[list[Finding]] = []
+        rows = 0
+        for part in parts:
+            ids = [c for c in suite["meta"].get("row_id_columns", []) if c in part.columns]
+            result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
+            if ids:
+                result_format["unexpected_index_column_names"] = ids
+            result = vd.run(batch_parameters={"dataframe": part},
+                            expectation_parameters=parameters, result_format=result_format)
+            per_part.append([_finding(suite, r) for r in result.results])
+            rows += len(part)
+            del part, result
+        found = [merge(list(fs)) for fs in zip(*per_part, strict=True)]
     findings += found
     summaries.append(SuiteSummary(
         suite=suite["name"], batch=batch, rows=rows, expectations=len(found),
@@ -117,6 +126,52 @@ def _run_one(ctx, gx, source, suite, frames, parameters, findings, summaries) ->
         warnings=sum(not f.success and f.severity == "warning" for f in found),
         seconds=round(time.perf_counter() - t0, 3),
     ))
+
+
+def merge(parts: list[Finding]) -> Finding:
+    """One expectation's finding over a batch from its findings over the batch's parts (in
+    row order): what the whole batch in one DataFrame would have given.
+
+    A table expectation sees the same columns in every part (the parts are read with the
+    batch's columns): its first failed part, else its first. A column expectation adds up its
+    counts; its observed values and unexpected rows are the first ones of the parts in order.
+    A part that could not be evaluated makes the finding that part's.
+
+    >>> a = Finding("s", "expect_column_values_to_not_be_null", "c", "error", True, [],
+    ...             unexpected_count=0, element_count=3)
+    >>> b = Finding("s", "expect_column_values_to_not_be_null", "c", "error", False, [None],
+    ...             unexpected_count=1, element_count=2, unexpected_rows=[{"_row": 7}])
+    >>> m = merge([a, b])
+    >>> (m.success, m.unexpected_count, m.element_count, m.unexpected_rows)
+    (False, 1, 5, [{'_row': 7}])
+    >>> m.message.split(" failed: ")[1]
+    'observed [None] in 1 of 5 rows (_row=7)'
+    """
+    if len(parts) == 1:
+        return parts[0]
+    if "unique" in parts[0].expectation:  # rows of different parts are not compared
+        raise ValueError(f"{parts[0].suite}: {parts[0].expectation} cannot run in parts")
+    broken = [f for f in parts if isinstance(f.observed, str)
+              and f.observed.startswith("could not evaluate")]
+    if broken:
+        return broken[0]
+    if parts[0].expectation.startswith("expect_table_"):
+        return next((f for f in parts if not f.success), parts[0])
+    first = parts[0]
+    counts = [f.unexpected_count for f in parts]
+    elements = [f.element_count for f in parts]
+    f = Finding(
+        suite=first.suite, expectation=first.expectation, column=first.column,
+        severity=first.severity, success=all(p.success for p in parts),
+        observed=[v for p in parts for v in (p.observed if isinstance(p.observed, list)
+                                             else [p.observed])][:5],
+        description=first.description, kwargs=first.kwargs,
+        unexpected_count=None if None in counts else sum(counts),
+        element_count=None if None in elements else sum(elements),
+        unexpected_rows=[r for p in parts for r in p.unexpected_rows][:MAX_UNEXPECTED_ROWS],
+    )
+    f.message = message(f)
+    return f
 
 
 def _column(kwargs: dict) -> str | None:

@@ -133,8 +133,10 @@ def dataset_suite(ds: contract.Dataset) -> dict:
             "generated_from": "src/plcqi/ingest/contract.py by plcqi.quality.raw_suites",
             "description": (
                 f"Raw zone dataset {ds.name}"
-                + (" (the current snapshot: its newest raw file)." if ds.source == "reference"
-                   else " (every raw file).")
+                + (" (the current snapshot: its newest raw file, unless a passing raw gate "
+                   "validated it)." if ds.source == "reference"
+                   else " (its raw files not yet validated by a passing raw gate, and those "
+                         "with a timestamp after the run's as-of date).")
             ),
         },
     }

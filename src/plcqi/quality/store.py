@@ -4,10 +4,13 @@
 
     DATA_DIR/quality/results/<stage>/<YYYYMMDDTHHMMSSffffffZ>.json   every run, kept
     DATA_DIR/quality/latest.json   {"raw": {...}, "marts": {...}}: the latest run per stage
+    DATA_DIR/quality/raw_covered.json   the datasets' raw files a passing raw gate
+                                        validated (see ``plcqi.quality.batches_raw``)
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -64,3 +67,34 @@ def history(data_dir: Path, stage: str, limit: int = 30) -> list[dict]:
             "warnings": d["warnings"], "seconds": d.get("seconds"),
         })
     return out
+
+
+def covered_path(data_dir: Path) -> Path:
+    return quality_dir(data_dir) / "raw_covered.json"
+
+
+def suite_key(suite: dict) -> str:
+    """What a suite's coverage is valid for: a hash of the suite's JSON."""
+    return hashlib.sha256(json.dumps(suite, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def read_covered(data_dir: Path, suites: list[dict]) -> dict[str, dict[str, str | None]]:
+    """Batch -> {raw file: its newest as-of-checked timestamp} that passing raw gates validated
+    with the batch's current suite (a changed suite covers nothing yet)."""
+    path = covered_path(data_dir)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    keys = {s["meta"]["batch"]: suite_key(s) for s in suites}
+    return {batch: entry["files"] for batch, entry in stored.items()
+            if keys.get(batch) == entry.get("suite")}
+
+
+def save_covered(data_dir: Path, suites: list[dict],
+                 covering: dict[str, dict[str, str | None]]) -> Path:
+    """Record what a passing raw gate covered: per batch, its suite's key and its files (the
+    batch's current raw files, so a replaced file's old version drops out)."""
+    path = covered_path(data_dir)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    keys = {s["meta"]["batch"]: suite_key(s) for s in suites}
+    for batch, files in covering.items():
+        stored[batch] = {"suite": keys[batch], "files": dict(sorted(files.items()))}
+    return write_json(path, stored)

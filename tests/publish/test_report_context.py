@@ -321,12 +321,8 @@ def test_barriers_by_hand(c1):
 
 
 def test_a_center_with_nothing_in_the_period_says_why(tmp_path):
-    import duckdb
-    fixtures.build(tmp_path)
-    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
-    con.execute("update marts.rpt_cohort_summary set is_active_in_period = false, "
-                "window_closed_in_period = false")
-    con.close()
+    fixtures.build(tmp_path, "update marts.rpt_cohort_summary set is_active_in_period = false, "
+                             "window_closed_in_period = false")
     with warehouse.connect(tmp_path) as con:
         ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
         c2 = center.build(con, tmp_path, "C2", fixtures.AS_OF)
@@ -339,14 +335,10 @@ def test_a_center_with_nothing_in_the_period_says_why(tmp_path):
 
 
 def test_a_cohort_with_nothing_in_the_period_keeps_its_key_figures_only(tmp_path, c1):
-    import duckdb
 
     from plcqi.publish import render
-    fixtures.build(tmp_path)
-    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
-    con.execute("update marts.rpt_cohort_summary set is_active_in_period = false, "
-                "window_closed_in_period = false where cohort_id = 'K3'")
-    con.close()
+    fixtures.build(tmp_path, "update marts.rpt_cohort_summary set is_active_in_period = false, "
+                             "window_closed_in_period = false where cohort_id = 'K3'")
     with warehouse.connect(tmp_path) as con:
         ctx = center.build(con, tmp_path, "C1", fixtures.AS_OF)
     by_id = {k["id"]: k for o in ctx["opportunities"] for k in o["cohorts"]}

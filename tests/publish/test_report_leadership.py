@@ -5,7 +5,6 @@ fixture's rows (the comments say how)."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from plcqi.publish import leadership, warehouse
@@ -62,11 +61,8 @@ def test_verdict_table_agrees_with_the_sentences(lead):
 
 
 def test_no_verdict_with_too_few_grantee_cohorts(tmp_path):
-    fixtures.build(tmp_path)
-    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
-    con.execute("update marts.rpt_uptake_change set recent_grantee_cohorts = 2, "
-                "direction = null where center_id = 'C2'")
-    con.close()
+    fixtures.build(tmp_path, "update marts.rpt_uptake_change set recent_grantee_cohorts = 2, "
+                             "direction = null where center_id = 'C2'")
     with warehouse.connect(tmp_path) as con:
         ctx = leadership.build(con, fixtures.AS_OF)
     assert [s["id"] for s in ctx["verdict"]["sentences"]] == ["ALL", "C1"]

@@ -89,14 +89,10 @@ def test_svg_and_html_checks_refuse_active_content():
 
 
 def test_marts_with_personal_columns_are_refused(tmp_path):
-    import duckdb
 
     from plcqi.publish import PublishError, warehouse
     check_marts({"dim_grantees": ["grantee_id", "grantee_name"]})
-    fixtures.build(tmp_path)
-    con = duckdb.connect(str(tmp_path / "warehouse" / "plcqi.duckdb"))
-    con.execute("alter table marts.dim_grantees add column email varchar")
-    con.close()
+    fixtures.build(tmp_path, "alter table marts.dim_grantees add column email varchar")
     with (pytest.raises((UnsafeReport, PublishError), match="personal data"),
           warehouse.connect(tmp_path)):
         pass

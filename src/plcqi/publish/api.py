@@ -196,6 +196,7 @@ def _region(con, data_dir: Path, region: int, as_of: date, want_pdf: bool,
         g = by_id.get(grantee_id)
         return layout.link(page, planning.profile_page(g, as_of)) if g else None
 
+    found = found or planning.profile_rows(con)
     ctx = planning.region_context(con, region, as_of, href)
     ctx["crumbs"] = _crumbs(page, planning.region_name(region))
     path = reports_dir(data_dir) / page
@@ -205,7 +206,6 @@ def _region(con, data_dir: Path, region: int, as_of: date, want_pdf: bool,
             result.problems.append(f"no profile for grantee {g['grantee_id']!r}: it cannot "
                                    "name a folder (see the input contract's id rule)")
             continue
-        found = found or planning.profile_rows(con)
         _grantee(con, data_dir, g, as_of, want_pdf, result, found)
     return path
 
@@ -236,9 +236,9 @@ def render_unassigned_grantees(data_dir: Path | str | None, as_of: date | None =
 
 def _unassigned(con, data_dir: Path, as_of: date, want_pdf: bool, result: PublishResult,
                 found: planning.ProfileRows | None = None):
+    found = found or planning.profile_rows(con)
     for g in planning.grantees(con, every=True):
         if g["acf_region"] is None and layout.is_center_id(g["grantee_id"]):
-            found = found or planning.profile_rows(con)
             _grantee(con, data_dir, g, as_of, want_pdf, result, found)
 
 

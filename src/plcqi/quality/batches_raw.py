@@ -337,17 +337,9 @@ class _Frames:
     def _read(self, name: str):
         if name == "volume":
             return volume_frame(self.zone)
-        ds = contract.dataset(name.removeprefix("dataset:")) if name.startswith("dataset:") \
-            else None
-        if ds is not None:
-            return self._unvalidated(name, ds)
-        con = _connect()
-        try:
-            if name == "freshness":
-                return freshness_frame(self.zone, self.reference, con)
-            return dataset_frame(self.zone, ds, con)
-        finally:
-            con.close()
+        if name == "freshness":
+            return freshness_frame(self.zone, self.reference)
+        return self._unvalidated(name, contract.dataset(name.removeprefix("dataset:")))
 
     def _unvalidated(self, name: str, ds: contract.Dataset):
         files = _files(self.zone, ds)

@@ -258,19 +258,24 @@ def as_of_columns(suite: dict) -> list[tuple[str, str | None]] | None:
     return columns
 
 
-def _newest(con, path: Path, columns: list[tuple[str, str | None]]) -> str | None:
-    """The newest value of ``columns`` (on the rows of each one's condition) in one raw file
-    (ISO text), None when all are null."""
-    if not columns:
-        return None
-    values = con.execute(
-        "select " + ", ".join(
+def _newest(con, paths: list[Path], columns: list[tuple[str, str | None]]
+            ) -> dict[str, str | None]:
+    """The newest value of ``columns`` (on the rows of each one's condition) in each of the raw
+    files ``paths`` (ISO text, None when all are null), by ``str(path)``: one grouped query."""
+    newest: dict[str, str | None] = {str(p): None for p in paths}
+    if not columns or not paths:
+        return newest
+    rows = con.execute(
+        "select _plcqi_path, " + ", ".join(
             f"max({ident(c)})" + (f" filter (where {where})" if where else "")
             for c, where in columns)
-        + f" from read_parquet({parquet_list([path])}, union_by_name = true)"
-    ).fetchone()
-    values = [v for v in values if v is not None]
-    return max(values).isoformat() if values else None
+        + f" from read_parquet({parquet_list(paths)}, union_by_name = true,"
+        " filename = '_plcqi_path') group by _plcqi_path"
+    ).fetchall()
+    for path, *values in rows:
+        values = [v for v in values if v is not None]
+        newest[path] = max(values).isoformat() if values else None
+    return newest
 
 
 def _parts(files: list[Path], max_rows: int) -> list[list[Path]]:
@@ -377,8 +382,9 @@ class _Frames:
                     if list(df.columns) != names:  # a file without a column: as if unioned
                         df = df.reindex(columns=names)
                     if columns is not None:
+                        newest = _newest(con, part, columns)
                         for f in part:
-                            keep[f.relative_to(root).as_posix()] = _newest(con, f, columns)
+                            keep[f.relative_to(root).as_posix()] = newest[str(f)]
                     yield df
                     del df
             finally:

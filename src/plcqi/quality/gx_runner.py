@@ -7,6 +7,7 @@ and usage statistics turned off.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -108,6 +109,7 @@ def _run_one(ctx, gx, source, suite, frames, parameters, findings, summaries) ->
         per_part: list[list[Finding]] = []
         rows = 0
         for part in parts:
+            part = nanosecond_times(part)
             ids = [c for c in suite["meta"].get("row_id_columns", []) if c in part.columns]
             result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 5}
             if ids:
@@ -126,6 +128,41 @@ def _run_one(ctx, gx, source, suite, frames, parameters, findings, summaries) ->
         warnings=sum(not f.success and f.severity == "warning" for f in found),
         seconds=round(time.perf_counter() - t0, 3),
     ))
+
+
+def nanosecond_times(df):
+    """``df`` with its date-time columns in nanoseconds: GX's pandas range expectations
+    compare a ``datetime64[ns]`` column in one vectorised step and any other unit value by
+    value (pandas 3 reads DuckDB's timestamps in microseconds). Values are unchanged.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": pd.Series(["2026-01-02 03:04:05"], dtype="datetime64[us]"),
+    ...                    "n": [1]})
+    >>> out = nanosecond_times(df)
+    >>> str(out["t"].dtype), out["t"].iloc[0] == df["t"].iloc[0], out["n"].tolist()
+    ('datetime64[ns]', True, [1])
+    >>> nanosecond_times(out) is out
+    True
+    >>> far = pd.DataFrame({"t": pd.Series(["2300-01-01"], dtype="datetime64[us]")})
+    >>> str(nanosecond_times(far)["t"].dtype)
+    'datetime64[us]'
+    """
+    import numpy as np
+    import pandas as pd
+
+    changes = {}
+    for name, dtype in df.dtypes.items():
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            unit = dtype.unit
+        elif pd.api.types.is_datetime64_dtype(dtype):
+            unit = np.datetime_data(dtype)[0]
+        else:
+            continue
+        # a value past 2262 has no nanosecond form: that column is compared value by value
+        if unit != "ns":
+            with contextlib.suppress(OverflowError, ValueError):
+                changes[name] = df[name].dt.as_unit("ns")
+    return df.assign(**changes) if changes else df
 
 
 def merge(parts: list[Finding]) -> Finding:

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from plcqi import sql
 from plcqi.files import atomic_path, is_temporary
 from plcqi.ingest import contract
 from plcqi.ingest.checks import value_sql
@@ -22,14 +23,14 @@ from plcqi.sql import ident as q
 from plcqi.sql import literal as lit
 
 
-def earlier_raw_files(zone: Zone, ds: contract.Dataset, rel: str | None = None) -> list[Path]:
-    """The current raw files a keyed event dataset already holds, but those of ``rel`` (the
-    landing file being loaded, whose new version replaces its rows); a new row's key is
-    checked against them. Reference snapshots have none: their latest file replaces the
-    earlier ones."""
+def earlier_raw_files(zone: Zone, ds: contract.Dataset, rel: str | None = None) -> tuple[str, ...]:
+    """The current raw files (relative to the data folder) a keyed event dataset already
+    holds, but those of ``rel`` (the landing file being loaded, whose new version replaces its
+    rows); a new row's key is checked against them. Reference snapshots have none: their
+    latest file replaces the earlier ones."""
     if not ds.key or ds.source == "reference":
-        return []
-    return zone.raw_files(ds.name, replacing=rel)
+        return ()
+    return zone.raw_names(ds.name, replacing=rel)
 
 
 def _stored(ds: contract.Dataset) -> list[tuple[contract.Column, str, str]]:
@@ -61,6 +62,10 @@ class KeyIndex:
         self.con, self.zone, self.ds = con, zone, ds
         self.table = q(f"_key_index__{table_name(ds)}")
         self.files: dict[str, tuple[int, int]] | None = None  # indexed raw file -> (mtime, size)
+        # The indexed files whose time and size this lookup's process has checked: a raw
+        # file is never rewritten, and no other process writes the dataset while its lock is
+        # held, so each is checked once per ingestion, not once per lookup.
+        self.checked: set[str] = set()
         self.changed = False
 
     @property
@@ -86,7 +91,7 @@ class KeyIndex:
             + ", ".join(f"{q(n)} {t}" for n, t in cols)
             + ")"
         )
-        self.files = {}
+        self.files, self.checked = {}, set()
         folder = self.path.parent
         if folder.is_dir():  # what an interrupted save left (we hold the dataset's lock)
             for p in folder.iterdir():
@@ -98,6 +103,11 @@ class KeyIndex:
         try:
             self.con.execute(
                 f"insert into {self.table} select {names} from read_parquet({lit(str(self.path))})"
+            )
+            # rows of a file the index does not name (with its signature) are not trusted
+            self.con.execute(
+                f"delete from {self.table} where _raw_file is null or _raw_file not in "
+                f"(select _raw_file from {self.table} where _row is null and _sig is not null)"
             )
             found = self.con.execute(
                 f"select _raw_file, _sig from {self.table} where _row is null"
@@ -139,46 +149,53 @@ class KeyIndex:
             self.files[f] = sig
         self.changed = True
 
-    def _sync(self, files: list[Path]) -> list[str]:
-        """Bring the index up to date with these current raw files (index the ones it does
-        not hold, or whose time or size changed); return their names as the index has them."""
+    def _sync(self, names: tuple[str, ...]) -> None:
+        """Bring the index up to date with these current raw files (relative to the data
+        folder): index the ones it does not hold, or whose time or size changed."""
         if self.files is None:
             self._open()
-        names, stale = [], []
-        for p in files:
-            st = p.stat()
-            f = p.relative_to(self.zone.root).as_posix()
-            names.append(f)
+        stale = []
+        for f in names:
+            if f in self.checked:
+                continue
+            st = (self.zone.root / f).stat()
             if self.files.get(f) != (st.st_mtime_ns, st.st_size):
                 stale.append((f, (st.st_mtime_ns, st.st_size)))
         if stale:
             self._add(stale)
-        return names
+        self.checked.update(names)
 
     def earlier(self, rel: str) -> str | None:
         """SQL reading the index rows of the raw files a row of ``rel`` is checked against
-        (:func:`earlier_raw_files`), up to date with the log; None when there are none."""
+        (:func:`earlier_raw_files`), up to date with the log; None when there are none.
+
+        The index holds those files and maybe others (``rel``'s current version, versions
+        replaced since the index was saved): the query leaves the others out by name, a
+        short list, so that its text does not grow with the history."""
         wanted = earlier_raw_files(self.zone, self.ds, rel)
         if not wanted:
             return None
-        names = self._sync(wanted)
-        return (
-            f"(select * from {self.table} where _row is not null and _raw_file in "
-            f"(select unnest({parquet_list(names)})))"
-        )
+        self._sync(wanted)
+        others = sorted(set(self.files).difference(wanted))
+        where = "_row is not null"
+        if others:
+            where += f" and _raw_file not in (select unnest({sql.list_literal(others)}))"
+        return f"(select * from {self.table} where {where})"
 
     def save(self) -> None:
         """Keep the index for the next run, if it changed: its current raw files' rows only,
         those committed since the last lookup included. The caller holds the dataset's lock."""
         if self.files is None:
             return
-        current = self._sync(self.zone.raw_files(self.ds.name))
+        current = self.zone.raw_names(self.ds.name)
+        self._sync(current)
         if not self.changed:
             return
         with atomic_path(self.path) as tmp:
             self.con.execute(
                 f"copy (select * from {self.table} where _raw_file in "
-                f"(select unnest({parquet_list(current)})) order by _raw_file, _row nulls first) "
+                f"(select unnest({sql.list_literal(current)})) "
+                "order by _raw_file, _row nulls first) "
                 f"to {lit(str(tmp))} (format parquet)"
             )
         self.changed = False

@@ -120,12 +120,13 @@ def _email_map(con, latest: Path, table: str, existing: set[str]) -> str:
     return table
 
 
-def load_sessions(con, zone: Zone) -> list[Session]:
-    """The latest sessions snapshot, for matching a meeting export to its session."""
+def load_sessions(con, zone: Zone) -> tuple[Session, ...]:
+    """The latest sessions snapshot, for matching a meeting export to its session (shared
+    between the files of a run: read it, never change it)."""
     latest = zone.latest_raw("reference/sessions")
     if latest is None:
-        return []
-    return list(_sessions_of(con, latest))
+        return ()
+    return _sessions_of(con, latest)
 
 
 # The sessions of a snapshot file, by its path and (to be safe) its time and size: a

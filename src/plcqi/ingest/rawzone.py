@@ -167,11 +167,7 @@ class Zone:
         """Per landing file, its current version: its newest ``loaded`` record (a rejected
         version replaces nothing). ``replacing``: leave that landing file out, as when its
         new version is being loaded."""
-        latest: dict[str, LogRecord] = {}
-        for r in self.records(dataset):
-            if r.status == "loaded" and r.file != replacing:
-                latest[r.file] = r
-        return sorted(latest.values(), key=_load_order)
+        return list(_derived("current", _read_records(self.log(dataset)), replacing, _current))
 
     def next_loaded_at(self, dataset: str) -> datetime:
         """The load time of the next record of ``dataset``: now, but always after the latest
@@ -192,17 +188,16 @@ class Zone:
         too when asked (it gives a reader the columns' types when nothing has landed).
         ``replacing``: without that landing file's current version (see
         :meth:`current_records`)."""
-        files = sorted(
-            {
-                self.root / r.raw_file
-                for r in self.current_records(dataset, replacing=replacing)
-                if r.raw_file
-            }
-        )
+        files = [self.root / n for n in self.raw_names(dataset, replacing=replacing)]
         schema = self.raw(dataset) / EMPTY_FILE
         if schema_file and schema.exists():
             files.insert(0, schema)
         return files
+
+    def raw_names(self, dataset: str, *, replacing: str | None = None) -> tuple[str, ...]:
+        """:meth:`raw_files` as paths relative to the data folder, without the schema file
+        (shared between calls until a record is added: cheap to ask for again)."""
+        return _derived("raw", _read_records(self.log(dataset)), replacing, _raw_names)
 
     def quarantine_files(self, dataset: str | None = None) -> list[Path]:
         """The committed, current quarantine files of a dataset, or of every dataset."""
@@ -351,7 +346,7 @@ class LogRecord:
 
 _FIELDS = {f.name for f in fields(LogRecord)}
 # Per log folder: its record files' names and the folder's time when last read, its records
-# in load order, and each record file's (time, size) and record.
+# in load order, and each record file's (time, size), record and place in the load order.
 _CACHE: dict[Path, tuple[tuple, tuple[LogRecord, ...], dict[str, tuple]]] = {}
 
 
@@ -378,6 +373,7 @@ def _read_records(folder: Path) -> tuple[LogRecord, ...]:
     # (a file renamed onto another) have every record file checked again.
     added = cached is not None and set(names) > set(cached[0][1])
     files: dict[str, tuple] = {}
+    new: list[tuple] = []
     for name in names:
         hit = known.get(name)
         if added and hit is not None:
@@ -394,11 +390,55 @@ def _read_records(folder: Path) -> tuple[LogRecord, ...]:
                 data = json.loads(path.read_text())
             except FileNotFoundError:
                 continue
-            hit = (file_key, LogRecord(**{k: v for k, v in data.items() if k in _FIELDS}))
+            record = LogRecord(**{k: v for k, v in data.items() if k in _FIELDS})
+            hit = (file_key, record, _load_order(record))
         files[name] = hit
-    records = tuple(sorted((r for _, r in files.values()), key=_load_order))
+        new.append(hit)
+    last = _load_order(cached[1][-1]) if added and cached[1] else None
+    if added and (last is None or all(h[2] >= last for h in new)):
+        # the usual case, records added after the others: appended, the rest not sorted again
+        records = cached[1] + tuple(h[1] for h in sorted(new, key=lambda h: h[2]))
+    else:
+        records = tuple(h[1] for h in sorted(files.values(), key=lambda h: h[2]))
     _CACHE[folder] = (key, records, files)
     return records
+
+
+# Answers computed from a log folder's records, by (what, records' identity, argument): one
+# file's ingestion asks for the current records and raw files several times, and the answers
+# change only when a record is added (then _read_records returns a new tuple).
+_DERIVED: dict[tuple, tuple[tuple[LogRecord, ...], object]] = {}
+
+
+def _derived(what: str, records: tuple[LogRecord, ...], arg, compute):
+    key = (what, id(records), arg)
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is records:
+        return hit[1]
+    value = compute(records, arg)
+    if len(_DERIVED) > 256:
+        _DERIVED.clear()
+    _DERIVED[key] = (records, value)
+    return value
+
+
+def _current(records: tuple[LogRecord, ...], replacing: str | None) -> tuple[LogRecord, ...]:
+    """Per landing file, its newest loaded record but ``replacing``'s, in load order.
+    ``records`` is in load order, so a file's newest record is its last: read backwards, the
+    first one seen per file wins, and reversed again the answer is in load order."""
+    seen: set[str] = set()
+    newest = []
+    for r in reversed(records):
+        if r.status == "loaded" and r.file != replacing and r.file not in seen:
+            seen.add(r.file)
+            newest.append(r)
+    return tuple(reversed(newest))
+
+
+def _raw_names(records: tuple[LogRecord, ...], replacing: str | None) -> tuple[str, ...]:
+    """The raw files (relative to the data folder) of the current records, sorted."""
+    current = _derived("current", records, replacing, _current)
+    return tuple(sorted({r.raw_file for r in current if r.raw_file}))
 
 
 def _load_order(r: LogRecord) -> tuple:

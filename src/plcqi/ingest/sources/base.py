@@ -16,7 +16,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -228,10 +228,10 @@ class Context:
     path: Path
     rel: str  # path relative to landing/, as messages name it
     landing: Path
-    sessions_loader: Callable[[], list[Session]] = list
+    sessions_loader: Callable[[], Sequence[Session]] = tuple
 
     @cached_property
-    def sessions(self) -> list[Session]:
+    def sessions(self) -> Sequence[Session]:
         return self.sessions_loader()
 
     def control_file(self, name: str) -> Path | None:
@@ -306,7 +306,7 @@ class Context:
         when = iso(start) if start else "no start time"
         described = f"meeting {meeting!r} (ID {meeting_id or 'none'}, start {when})"
         if mid:
-            same = [s for s in self.sessions if s.platform_meeting_id == mid]
+            same = list(_by_meeting(self.sessions).get(mid, ()))
             if start is not None:
                 near = [s for s in same if abs(s.scheduled_start - start) <= timedelta(hours=6)]
             else:
@@ -345,6 +345,20 @@ class Context:
             f"{self.rel}: {described} matches more than one session ({listed}); set "
             "platform_meeting_id in sessions.csv to tell them apart"
         )
+
+
+# The last sessions snapshot's sessions by meeting ID (the meeting exports of a run share
+# one snapshot: a tuple, indexed once).
+_BY_MEETING: list = [None, {}]
+
+
+def _by_meeting(sessions) -> dict[str, list[Session]]:
+    if _BY_MEETING[0] is not sessions:
+        index: dict[str, list[Session]] = {}
+        for s in sessions:
+            index.setdefault(s.platform_meeting_id, []).append(s)
+        _BY_MEETING[:] = [sessions, index]
+    return _BY_MEETING[1]
 
 
 def by_heading(header: list[str]) -> dict[str, int]:

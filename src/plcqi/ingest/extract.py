@@ -24,7 +24,7 @@ from plcqi.ingest.checks import key_sql, rules, typed_sql, value_sql
 from plcqi.ingest.duplicates import KeyIndex, duplicate_sql
 from plcqi.ingest.rawzone import Zone, raw_name, stamp, table_name
 from plcqi.ingest.read import FileRejected, Parsed, limit_cells, read_text_csv
-from plcqi.ingest.sources import Adapted, Context, Session, adapt, detect
+from plcqi.ingest.sources import Adapted, Context, Session, Sessions, adapt, detect
 from plcqi.sql import ident as q
 from plcqi.sql import literal as lit
 
@@ -120,22 +120,22 @@ def _email_map(con, latest: Path, table: str, existing: set[str]) -> str:
     return table
 
 
-def load_sessions(con, zone: Zone) -> tuple[Session, ...]:
+def load_sessions(con, zone: Zone) -> Sessions:
     """The latest sessions snapshot, for matching a meeting export to its session (shared
     between the files of a run: read it, never change it)."""
     latest = zone.latest_raw("reference/sessions")
     if latest is None:
-        return ()
+        return Sessions()
     return _sessions_of(con, latest)
 
 
 # The sessions of a snapshot file, by its path and (to be safe) its time and size: a
 # snapshot file is written once, so the meeting exports of a run share one reading of it,
 # and a newly ingested snapshot (another file) is read afresh.
-_SESSIONS: dict[str, tuple[tuple[int, int], tuple[Session, ...]]] = {}
+_SESSIONS: dict[str, tuple[tuple[int, int], Sessions]] = {}
 
 
-def _sessions_of(con, latest: Path) -> tuple[Session, ...]:
+def _sessions_of(con, latest: Path) -> Sessions:
     st = latest.stat()
     key = (st.st_mtime_ns, st.st_size)
     cached = _SESSIONS.get(str(latest))
@@ -148,7 +148,7 @@ def _sessions_of(con, latest: Path) -> tuple[Session, ...]:
     ).fetchall()
     from plcqi.ingest.sources.base import digits
 
-    sessions = tuple(
+    sessions = Sessions(
         Session(sid, start.replace(tzinfo=UTC), digits(meeting))
         for sid, start, meeting in rows
         if start is not None

@@ -32,6 +32,7 @@ from plcqi.ingest.sources.base import (
     Context,
     Layout,
     Session,
+    Sessions,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Detection",
     "Layout",
     "Session",
+    "Sessions",
     "adapt",
     "detect",
     "layouts",

@@ -194,6 +194,18 @@ class Session:
     platform_meeting_id: str  # digits only, '' when none
 
 
+class Sessions(tuple):
+    """A sessions snapshot's sessions (a tuple of :class:`Session`), indexed by meeting ID
+    when first asked: the meeting exports of a run share one snapshot, so one index."""
+
+    @cached_property
+    def by_meeting(self) -> dict[str, list[Session]]:
+        index: dict[str, list[Session]] = {}
+        for s in self:
+            index.setdefault(s.platform_meeting_id, []).append(s)
+        return index
+
+
 @dataclass
 class Adapted:
     """A native file converted to contract rows."""
@@ -231,8 +243,9 @@ class Context:
     sessions_loader: Callable[[], Sequence[Session]] = tuple
 
     @cached_property
-    def sessions(self) -> Sequence[Session]:
-        return self.sessions_loader()
+    def sessions(self) -> Sessions:
+        found = self.sessions_loader()
+        return found if isinstance(found, Sessions) else Sessions(found)
 
     def control_file(self, name: str) -> Path | None:
         """``name`` in the export's folder or the nearest folder above it within landing/."""
@@ -306,7 +319,7 @@ class Context:
         when = iso(start) if start else "no start time"
         described = f"meeting {meeting!r} (ID {meeting_id or 'none'}, start {when})"
         if mid:
-            same = list(_by_meeting(self.sessions).get(mid, ()))
+            same = list(self.sessions.by_meeting.get(mid, ()))
             if start is not None:
                 near = [s for s in same if abs(s.scheduled_start - start) <= timedelta(hours=6)]
             else:
@@ -345,20 +358,6 @@ class Context:
             f"{self.rel}: {described} matches more than one session ({listed}); set "
             "platform_meeting_id in sessions.csv to tell them apart"
         )
-
-
-# The last sessions snapshot's sessions by meeting ID (the meeting exports of a run share
-# one snapshot: a tuple, indexed once).
-_BY_MEETING: list = [None, {}]
-
-
-def _by_meeting(sessions) -> dict[str, list[Session]]:
-    if _BY_MEETING[0] is not sessions:
-        index: dict[str, list[Session]] = {}
-        for s in sessions:
-            index.setdefault(s.platform_meeting_id, []).append(s)
-        _BY_MEETING[:] = [sessions, index]
-    return _BY_MEETING[1]
 
 
 def by_heading(header: list[str]) -> dict[str, int]:
